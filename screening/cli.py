@@ -1,0 +1,254 @@
+"""The ``screening`` command line: thin click commands over the library.
+
+Only this module imports click. Commands parse options, call one library function and format
+its result; library errors (:class:`~screening.errors.ScreeningError`) become one clean line on
+stderr. Heavy modules are imported inside commands so that ``screening --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from . import __version__
+from .errors import ScreeningError
+
+EXIT_SOME_FAILED = 3
+EXIT_INTERRUPTED = 130
+
+
+class CliError(click.ClickException):
+    """A library error shown as ``错误：…`` on stderr, exit code 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"错误：{self.format_message()}", err=True)
+
+
+def fail(exc: ScreeningError) -> NoReturn:
+    raise CliError(str(exc)) from exc
+
+
+class Progress:
+    """A progress bar on stderr, drawn only on a terminal and only once the total is known.
+
+    Library functions report ``(done, total)``; piped or captured output stays clean.
+    """
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int, *_: object) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=total, label=self.label, file=sys.stderr, show_pos=True
+            )
+            self.bar.__enter__()
+        self.bar.length = total
+        self.bar.update(done - self.bar.pos)
+
+    def stage(self, stage: str, done: int, total: int) -> None:
+        """Progress of a multi-stage job: a new stage starts a new bar."""
+        if self.bar is not None and stage != self.label:
+            self.close()
+        self.label = stage
+        self(done, total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    if value is None:
+        return date.today().isoformat()
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(
+            f"日期格式应为 YYYY-MM-DD，例如 2026-11-27，而不是 {value!r}。"
+        ) from None
+
+
+as_of_option = click.option(
+    "--as-of",
+    callback=_as_of,
+    metavar="YYYY-MM-DD",
+    help="评估基准日（默认今天）：有效期、废止等与日期有关的判断以此日为准。",
+)
+model_option = click.option(
+    "--model",
+    "model_path",
+    type=click.Path(path_type=Path, exists=True),
+    help="使用指定的模型文件（.npz）或模型目录；默认使用已安装的默认模型。",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", message="screening %(version)s")
+def cli() -> None:
+    """screening：行政规范性文件审查工具（离线）。
+
+    读取一批政府文件（PDF、Word、网页、文本），判断每份文件属于规范性文件、
+    不属于规范性文件还是建议废止，给出依据，并把结果记入审查台账。
+
+    \b
+    示例：
+      screening screen 文件夹/ --out 报告/
+      screening extract 通知.pdf
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="报告输出目录（写入 report.json、report.csv、report.md）。",
+)
+@as_of_option
+@model_option
+def screen(paths: tuple[Path, ...], out_dir: Path, as_of: str, model_path: Path | None) -> None:
+    """审查一批文件并生成报告。
+
+    PATHS 可以是文件或文件夹（递归读取）。文件格式按内容识别，与扩展名无关。
+    每份文件的结果立即写入审查台账（数据目录下的 screening.db，可用环境变量
+    SCREENING_HOME 指定数据目录）；中断后重新运行同一命令，已审查的文件不会重复处理。
+
+    退出码：0 全部完成；3 已完成但有文件读取失败；1 出错；2 用法错误。
+
+    \b
+    示例：
+      screening screen corpus/examples --out report/
+      screening screen 收文/2024 收文/2025/通知.pdf --out 报告/ --as-of 2026-11-27
+    """
+    from .registry import load_model
+    from .report import summary, write_reports
+    from .screen import screen_paths
+    from .store import Store
+
+    progress = Progress("审查进度")
+    try:
+        model = load_model(model_path)
+        with Store.open() as store:
+            result = screen_paths(paths, store, model, as_of, progress=progress)
+        written = write_reports(result, out_dir)
+    except ScreeningError as exc:
+        fail(exc)
+    except KeyboardInterrupt:
+        click.echo("\n已中断：已完成的文件均已保存，重新运行同一命令将跳过它们。", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    finally:
+        progress.close()
+    click.echo(summary(result))
+    click.echo(f"批次 {result.batch_id}，报告已写入：" + "、".join(str(p) for p in written))
+    if result.failed:
+        sys.exit(EXIT_SOME_FAILED)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（便于程序处理）。")
+def extract(file: Path, as_json: bool) -> None:
+    """读取一份文件，显示格式、读取方式、页数、提示、元数据和正文。
+
+    \b
+    示例：
+      screening extract 通知.pdf
+      screening extract 通知.docx --json
+    """
+    from .screen import extract_file
+
+    try:
+        sha256, ex = extract_file(file)
+    except ScreeningError as exc:
+        fail(exc)
+    if as_json:
+        payload = {
+            "path": str(file),
+            "sha256": sha256,
+            "format": ex.format,
+            "method": ex.method,
+            "pages": ex.pages,
+            "warnings": ex.warnings,
+            "metadata": ex.metadata,
+            "text": ex.text,
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    meta = ex.metadata
+    lines = [
+        f"文件：{file}",
+        f"SHA-256：{sha256}",
+        f"格式：{ex.format}（读取方式：{ex.method}）",
+        f"页数：{ex.pages if ex.pages is not None else '—'}",
+        f"标题：{meta.get('title') or '—'}",
+        f"文号：{meta.get('doc_number') or '—'}",
+        f"发文机关：{meta.get('issuer') or '—'}",
+        f"成文日期：{meta.get('date') or '—'}",
+    ]
+    lines += [f"提示：{w}" for w in ex.warnings]
+    click.echo("\n".join(lines))
+    click.echo("—" * 20)
+    click.echo(ex.text, nl=False)
+
+
+@cli.command()
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    default="corpus",
+    show_default=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="语料目录（含 docs/ 与 dict/）。",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="models",
+    show_default=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="模型输出目录；新模型写入此处并设为当前模型。",
+)
+@click.option(
+    "--seed", default=0, show_default=True, help="随机种子（相同语料与种子得到相同模型）。"
+)
+def train(corpus_dir: Path, out_dir: Path, seed: int) -> None:
+    """用语料训练模型，写入模型文件和模型卡（交叉验证指标等）。
+
+    \b
+    示例：
+      screening train
+      screening train --corpus corpus/ --out models/
+    """
+    from .train import train_from_corpus
+
+    progress = Progress("训练")
+    try:
+        model, path = train_from_corpus(corpus_dir, out_dir, seed=seed, progress=progress.stage)
+    except ScreeningError as exc:
+        fail(exc)
+    finally:
+        progress.close()
+    cv = model.card["cross_validation"]
+    click.echo(f"模型 {model.version} 已写入 {path}")
+    click.echo(
+        f"训练文件 {model.card['training_data']['documents']} 份；"
+        f"{model.card['params']['folds']} 折交叉验证 macro-F1 {cv['macro_f1']:.3f}，"
+        f"准确率 {cv['accuracy']:.3f}，校准误差（ECE）{cv['ece']:.3f}"
+    )
+
+
+def main() -> None:  # pragma: no cover - console entry for python -m screening
+    cli()

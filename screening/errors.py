@@ -1,0 +1,50 @@
+"""The exception tree of ``screening``.
+
+Every error meant for the user derives from :class:`ScreeningError`; its message is Simplified
+Chinese, says what is wrong and what to do next. The CLI turns these into a clean error line
+(exit 1); anything else is a bug.
+"""
+
+
+class ScreeningError(Exception):
+    """Base class: an error whose message is shown to the user as is."""
+
+
+class UsageError(ScreeningError):
+    """The user asked for something that cannot be done as asked (bad path, bad date …)."""
+
+
+class ExtractionError(ScreeningError):
+    """A file could not be read into text."""
+
+
+class UnsupportedFormatError(ExtractionError):
+    """The file's content is of a format no extractor handles."""
+
+
+class EmptyDocumentError(ExtractionError):
+    """The file was read but holds no text."""
+
+
+class EncryptedDocumentError(ExtractionError):
+    """The file is password-protected."""
+
+
+class NoTextLayerError(ExtractionError):
+    """A PDF without a text layer: it needs OCR."""
+
+
+class DictionaryError(ScreeningError):
+    """A user dictionary file is malformed."""
+
+
+class CorpusError(ScreeningError):
+    """The labelled corpus is malformed."""
+
+
+class ModelLoadError(ScreeningError):
+    """A model file is missing, corrupt, or of an unsupported format version."""
+
+
+class StoreError(ScreeningError):
+    """The ledger database cannot be opened or written."""

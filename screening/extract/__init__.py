@@ -1,0 +1,81 @@
+"""Turn a file's bytes into text, one module per format behind a small registry.
+
+Each format module exposes ``extract(data: bytes, limits: Limits) -> Extraction`` and is imported
+only when a file of its format appears, so start-up stays fast and a heavy reader (pdfplumber) is
+loaded only when needed. Adding a format is adding a module and a line to ``_REGISTRY``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+
+from .. import sources
+from ..config import Limits
+from ..errors import EmptyDocumentError, UnsupportedFormatError
+
+
+@dataclass
+class Extraction:
+    """The text of one file and how it was obtained."""
+
+    text: str
+    format: str
+    method: str
+    pages: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+_REGISTRY: dict[str, str] = {
+    sources.TEXT: "screening.extract.text",
+    sources.HTML: "screening.extract.html",
+    sources.PDF: "screening.extract.pdf",
+    sources.DOCX: "screening.extract.docx",
+}
+
+_UNSUPPORTED: dict[str, str] = {
+    sources.OLE: "旧版 Word/WPS 文件（.doc/.wps）暂不支持，请用 Word 或 WPS 另存为 .docx 后重试。",
+    sources.OFD: "OFD 版式文件暂不支持，请导出为 PDF 后重试。",
+    sources.RTF: "RTF 文件暂不支持，请另存为 .docx 或 .txt 后重试。",
+    sources.IMAGE: "这是图片文件，没有可读取的文字，需要先做文字识别（OCR）。",
+    sources.ZIP: "这是压缩包而不是文档，请解压后再审查其中的文件。",
+    sources.EMPTY: "文件为空（0 字节或只有空白），请确认文件是否完整。",
+    sources.UNKNOWN: "无法识别文件格式（不是 PDF、Word、网页或文本文件），请确认文件未损坏。",
+}
+
+
+def supported_formats() -> list[str]:
+    """Format keys that have an extractor."""
+    return sorted(_REGISTRY)
+
+
+def extract_bytes(data: bytes, fmt: str, limits: Limits | None = None) -> Extraction:
+    """Extract text from ``data`` already identified as ``fmt`` (see :func:`sources.sniff`).
+
+    Raises an :class:`~screening.errors.ExtractionError` subclass with a Chinese message when the
+    file cannot be read or holds no text.
+    """
+    limits = limits or Limits()
+    module_name = _REGISTRY.get(fmt)
+    if module_name is None:
+        if fmt == sources.EMPTY:
+            raise EmptyDocumentError(_UNSUPPORTED[fmt])
+        raise UnsupportedFormatError(_UNSUPPORTED.get(fmt, _UNSUPPORTED[sources.UNKNOWN]))
+    module = importlib.import_module(module_name)
+    result: Extraction = module.extract(data, limits)
+    result.text = normalize(result.text)
+    if not result.text.strip():
+        raise EmptyDocumentError("文件中没有可读取的文字内容，请确认文件是否完整。")
+    return result
+
+
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def normalize(text: str) -> str:
+    """Normalise line ends and blank space; keep paragraph breaks; leave punctuation alone."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANKS.sub("\n\n", "\n".join(lines)).strip() + "\n"

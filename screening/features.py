@@ -1,0 +1,130 @@
+"""What the classifier sees of a document: words, word pairs and a few structural markers.
+
+Pure functions, no I/O. The same :func:`document_features` runs at training and at prediction
+time, so a model can never see features built differently from the ones it learned.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+
+from .metadata import DOC_NUMBER, Metadata
+
+_DIGITS = re.compile(r"\d+")
+_PUNCT = re.compile(r"^[\W_]+$")
+_ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇0-9]{1,5}条")
+_CHAPTER = re.compile(r"第[一二三四五六七八九十]{1,3}章")
+_EFFECTIVE = re.compile(r"自[^。\n]{0,30}?(?:起|之日)[^。\n]{0,6}?(?:施行|执行|实施|生效)")
+_VALIDITY = re.compile(r"有效期")
+_INTERPRET = re.compile(r"由[^。\n]{1,40}?负责解释")
+_WRAPPED = re.compile(r"(?:印发|发布|修订|转发)[^《]{0,6}《([^》]{2,80})》")
+
+#: Title endings, longest first, mapped to a document-type marker.
+DOC_TYPE_ENDINGS: tuple[str, ...] = (
+    "实施细则",
+    "实施办法",
+    "实施意见",
+    "指导意见",
+    "管理办法",
+    "暂行办法",
+    "暂行规定",
+    "若干规定",
+    "若干措施",
+    "工作方案",
+    "实施方案",
+    "行动方案",
+    "工作要点",
+    "工作计划",
+    "工作总结",
+    "工作报告",
+    "会议纪要",
+    "应急预案",
+    "年度报告",
+    "复函",
+    "批复",
+    "办法",
+    "规定",
+    "细则",
+    "意见",
+    "决定",
+    "通知",
+    "通告",
+    "公告",
+    "函",
+    "报告",
+    "请示",
+    "纪要",
+    "方案",
+    "计划",
+    "要点",
+    "总结",
+    "通报",
+    "规划",
+    "预案",
+    "规则",
+    "制度",
+    "条例",
+    "标准",
+    "目录",
+    "清单",
+    "指引",
+    "指南",
+    "措施",
+    "决议",
+)
+
+#: Words read per document: enough for the longest ordinary file; bounds time on huge ones.
+MAX_TOKENS = 6000
+
+
+def normalize_token(token: str) -> str:
+    """Digits become ``0`` so that years and amounts do not become vocabulary."""
+    return _DIGITS.sub("0", token)
+
+
+def doc_type(title: str | None) -> str:
+    """The document type read from the end of a title, ``"?"`` when unknown."""
+    if not title:
+        return "?"
+    title = title.strip().rstrip("）)").strip()
+    for ending in DOC_TYPE_ENDINGS:
+        if title.endswith(ending):
+            return ending
+    return "?"
+
+
+def structure_markers(text: str, meta: Metadata) -> list[str]:
+    """Pseudo-words (prefixed ``@``) for structure the words alone do not show."""
+    markers = [f"@文种:{doc_type(meta.title)}"]
+    if meta.title:
+        wrapped = _WRAPPED.search(meta.title)
+        if wrapped:
+            markers.append(f"@印发:{doc_type(wrapped.group(1))}")
+        if "暂行" in meta.title or "试行" in meta.title:
+            markers.append("@暂行试行")
+    articles = len(_ARTICLE.findall(text))
+    markers.append("@条款多" if articles >= 5 else "@条款少" if articles else "@无条款")
+    if _CHAPTER.search(text):
+        markers.append("@分章")
+    if _EFFECTIVE.search(text):
+        markers.append("@施行条款")
+    if _VALIDITY.search(text):
+        markers.append("@有效期条款")
+    if _INTERPRET.search(text):
+        markers.append("@解释条款")
+    if meta.doc_number is None:
+        markers.append("@无文号")
+    elif "规" in (DOC_NUMBER.match(meta.doc_number) or {"code": ""})["code"]:  # type: ignore[index]
+        markers.append("@规字号")
+    return markers
+
+
+def document_features(tokens: Sequence[str], text: str, meta: Metadata) -> list[str]:
+    """Features of one document: normalised words, adjacent word pairs, structure markers."""
+    words = [normalize_token(t) for t in tokens[:MAX_TOKENS]]
+    features = [w for w in words if not _PUNCT.match(w)]
+    features.extend(f"{a} {b}" for a, b in itertools.pairwise(words))
+    features.extend(structure_markers(text, meta))
+    return features

@@ -1,0 +1,125 @@
+"""The ledger's schema history: ordered, named migrations, applied on every open.
+
+Never edit a migration once it has shipped: add a new function. Each migration and the record of
+it run in one transaction, so a failure leaves it pending (the shape of sqlite-utils' migrations,
+the list of llm's).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[Migration] = []
+migration = MIGRATIONS.append
+
+
+@migration
+def m001_documents(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE documents (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            format TEXT NOT NULL,
+            first_path TEXT NOT NULL,
+            first_seen_at TEXT NOT NULL
+        );
+        CREATE TABLE extractions (
+            sha256 TEXT PRIMARY KEY REFERENCES documents(sha256),
+            format TEXT NOT NULL,
+            method TEXT NOT NULL,
+            pages INTEGER,
+            text TEXT NOT NULL,
+            text_sha256 TEXT NOT NULL,
+            warnings TEXT NOT NULL,
+            metadata TEXT NOT NULL,
+            extracted_at TEXT NOT NULL
+        );
+        CREATE TABLE batches (
+            id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,
+            as_of TEXT NOT NULL,
+            model_version TEXT NOT NULL,
+            inputs TEXT NOT NULL
+        );
+        CREATE TABLE predictions (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL REFERENCES documents(sha256),
+            batch_id TEXT NOT NULL REFERENCES batches(id),
+            model_version TEXT NOT NULL,
+            label TEXT NOT NULL,
+            probabilities TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX predictions_by_doc ON predictions(sha256, model_version);
+        CREATE TABLE batch_files (
+            batch_id TEXT NOT NULL REFERENCES batches(id),
+            seq INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            sha256 TEXT,
+            status TEXT NOT NULL,
+            error TEXT,
+            prediction_id INTEGER REFERENCES predictions(id),
+            PRIMARY KEY (batch_id, path)
+        );
+        """,
+    )
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply every pending migration in order; return the names applied."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _screening_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in conn.execute("SELECT name FROM _screening_migrations")}
+    applied: list[str] = []
+    for fn in MIGRATIONS:
+        if fn.__name__ in done:
+            continue
+        # The connection is in autocommit mode (isolation_level=None): we own the transaction.
+        # Take the write lock, then look again: another process may have just applied it.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute(
+                "SELECT 1 FROM _screening_migrations WHERE name = ?", (fn.__name__,)
+            ).fetchone():
+                conn.execute("COMMIT")
+                continue
+            fn(conn)
+            conn.execute(
+                "INSERT INTO _screening_migrations (name, applied_at) VALUES (?, ?)",
+                (fn.__name__, _now()),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(fn.__name__)
+    return applied
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run several SQL statements inside the caller's transaction.
+
+    ``sqlite3.Connection.executescript`` would commit first, breaking the one-transaction rule,
+    so statements are split with :func:`sqlite3.complete_statement` and run one by one.
+    """
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            conn.execute(buffer)
+            buffer = ""
+    if buffer.strip():
+        conn.execute(buffer)

@@ -1,0 +1,214 @@
+"""The ledger: an embedded SQLite database holding every screened document and prediction.
+
+All SQL of ``screening`` lives here and in :mod:`screening.migrations`. The database runs in WAL
+mode; every document's rows are written in one short transaction, so an interrupted batch keeps
+everything finished before the interruption and a rerun skips it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .config import db_path
+from .errors import StoreError
+from .migrations import migrate
+
+
+def utc_now() -> str:
+    """Current UTC time as ISO-8601 text (seconds)."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class StoredExtraction:
+    format: str
+    method: str
+    pages: int | None
+    text: str
+    text_sha256: str
+    warnings: list[str]
+    metadata: dict[str, Any]
+
+
+@dataclass
+class StoredPrediction:
+    id: int
+    model_version: str
+    label: str
+    probabilities: dict[str, float]
+    evidence: list[list[Any]]
+
+
+class Store:
+    """A connection to the ledger. Use :meth:`open`; close it (or use ``with``) when done."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> Store:
+        """Open (creating and migrating as needed) the ledger at ``path`` or in the data dir."""
+        path = path or db_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"无法打开审查台账数据库 {path}：{exc}。请检查文件权限，或用 SCREENING_HOME 指定其他数据目录。"
+            ) from exc
+        return cls(conn, path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction; rolled back on any exception."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- batches -------------------------------------------------------------------------------
+    def create_batch(self, as_of: str, model_version: str, inputs: list[str]) -> str:
+        batch_id = f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO batches (id, created_at, status, as_of, model_version, inputs)"
+                " VALUES (?, ?, 'running', ?, ?, ?)",
+                (batch_id, utc_now(), as_of, model_version, json.dumps(inputs, ensure_ascii=False)),
+            )
+        return batch_id
+
+    def finish_batch(self, batch_id: str, status: str) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE batches SET status = ?, finished_at = ? WHERE id = ?",
+                (status, utc_now(), batch_id),
+            )
+
+    def batch(self, batch_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT id, created_at, finished_at, status, as_of, model_version, inputs FROM batches WHERE id = ?",
+            (batch_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        keys = ("id", "created_at", "finished_at", "status", "as_of", "model_version", "inputs")
+        return dict(zip(keys, row, strict=True))
+
+    # -- documents -----------------------------------------------------------------------------
+    def record_document(self, sha256: str, size: int, fmt: str, path: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO documents (sha256, size, format, first_path, first_seen_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (sha256, size, fmt, path, utc_now()),
+        )
+
+    def record_extraction(self, sha256: str, extraction: StoredExtraction) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO extractions (sha256, format, method, pages, text, text_sha256,"
+            " warnings, metadata, extracted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                sha256,
+                extraction.format,
+                extraction.method,
+                extraction.pages,
+                extraction.text,
+                extraction.text_sha256,
+                json.dumps(extraction.warnings, ensure_ascii=False),
+                json.dumps(extraction.metadata, ensure_ascii=False),
+                utc_now(),
+            ),
+        )
+
+    def extraction(self, sha256: str) -> StoredExtraction | None:
+        row = self.conn.execute(
+            "SELECT format, method, pages, text, text_sha256, warnings, metadata FROM extractions"
+            " WHERE sha256 = ?",
+            (sha256,),
+        ).fetchone()
+        if row is None:
+            return None
+        return StoredExtraction(
+            row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), json.loads(row[6])
+        )
+
+    # -- predictions ---------------------------------------------------------------------------
+    def record_prediction(
+        self,
+        sha256: str,
+        batch_id: str,
+        model_version: str,
+        label: str,
+        probabilities: dict[str, float],
+        evidence: list[list[Any]],
+    ) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO predictions (sha256, batch_id, model_version, label, probabilities, evidence,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                sha256,
+                batch_id,
+                model_version,
+                label,
+                json.dumps(probabilities),
+                json.dumps(evidence, ensure_ascii=False),
+                utc_now(),
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def latest_prediction(self, sha256: str, model_version: str) -> StoredPrediction | None:
+        row = self.conn.execute(
+            "SELECT id, model_version, label, probabilities, evidence FROM predictions"
+            " WHERE sha256 = ? AND model_version = ? ORDER BY id DESC LIMIT 1",
+            (sha256, model_version),
+        ).fetchone()
+        if row is None:
+            return None
+        return StoredPrediction(row[0], row[1], row[2], json.loads(row[3]), json.loads(row[4]))
+
+    def record_batch_file(
+        self,
+        batch_id: str,
+        seq: int,
+        path: str,
+        sha256: str | None,
+        status: str,
+        error: str | None,
+        prediction_id: int | None,
+    ) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO batch_files (batch_id, seq, path, sha256, status, error, prediction_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (batch_id, seq, path, sha256, status, error, prediction_id),
+        )
+
+    def count(self, table: str) -> int:
+        """Rows in one of the ledger's tables (for status displays and tests)."""
+        if table not in {"documents", "extractions", "batches", "predictions", "batch_files"}:
+            raise StoreError(f"未知的数据表：{table}")
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])

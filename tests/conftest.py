@@ -1,0 +1,91 @@
+"""Shared fixtures. Every test runs with SCREENING_HOME in a temporary folder (autouse), so no
+test can touch a user's ledger or models."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+REALDATA = SHARED / "realdata"
+
+
+@pytest.fixture(autouse=True)
+def screening_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv("SCREENING_HOME", str(home))
+    return home
+
+
+def pdf_bytes(pages: list[list[str]], encrypt: str | None = None) -> bytes:
+    """A typeset Chinese PDF made with reportlab's built-in STSong-Light CID font."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, encrypt=encrypt)
+    for lines in pages:
+        pdf.setFont("STSong-Light", 12)
+        y = 800
+        for line in lines:
+            pdf.drawString(60, y, line)
+            y -= 20
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def docx_bytes(
+    paragraphs: list[str], table: list[list[str]] | None = None, table_after: int = 1
+) -> bytes:
+    """A .docx made with python-docx; ``table`` is inserted after paragraph ``table_after``."""
+    import docx
+
+    document = docx.Document()
+    for i, text in enumerate(paragraphs):
+        document.add_paragraph(text)
+        if table and i + 1 == table_after:
+            grid = document.add_table(rows=len(table), cols=len(table[0]))
+            for r, row in enumerate(table):
+                for c, cell in enumerate(row):
+                    grid.cell(r, c).text = cell
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+NORMATIVE_TEXT = """舟山市普陀区人民政府关于印发《普陀区城镇居民临时救助管理办法》的通知
+舟普政规〔2025〕3号
+
+各街道办事处、乡镇人民政府，区政府各部门：
+现将《普陀区城镇居民临时救助管理办法》印发给你们，请认真贯彻执行。
+
+普陀区城镇居民临时救助管理办法
+第一条 为规范临时救助工作，保障困难群众基本生活，根据《社会救助暂行办法》，制定本办法。
+第二条 本办法适用于本区户籍居民和持有本区居住证的常住人员。
+第三条 因火灾、交通事故等意外事件导致基本生活暂时出现严重困难的家庭，可以申请临时救助。
+第四条 申请人应当向户籍所在地或者居住地街道办事处提出书面申请，并如实提供家庭收入和财产状况。
+第五条 街道办事处应当自受理申请之日起十个工作日内完成审核，并将审核结果公示七日。
+第六条 本办法由区民政局负责解释。
+第七条 本办法自2025年3月1日起施行，有效期五年。
+
+舟山市普陀区人民政府
+2025年2月10日
+"""
+
+NON_NORMATIVE_TEXT = """关于召开2025年第一季度安全生产工作例会的通知
+
+各社区居委会、街道各办（中心）：
+经研究，定于2025年3月20日（星期四）上午九时在街道三楼会议室召开第一季度安全生产工作例会，现将有关事项通知如下：
+一、参会人员：各社区分管安全生产的负责同志，街道应急管理办公室全体人员。
+二、会议内容：通报一季度安全隐患排查情况，部署清明节前后森林防火工作。
+三、请各参会人员准时参加，不得无故缺席，如有特殊情况请提前向街道应急管理办公室请假。
+
+东港街道办事处
+2025年3月14日
+"""

@@ -1,0 +1,208 @@
+import csv
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from screening import __version__
+from screening.cli import cli
+from screening.model import ScreeningModel
+from screening.registry import load_model, resolve_model_path
+from screening.screen import screen_paths
+from screening.store import Store
+
+from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT, docx_bytes, pdf_bytes
+
+
+@pytest.fixture(scope="module")
+def model() -> ScreeningModel:
+    return load_model()
+
+
+def make_batch(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "救助办法.txt").write_bytes(NORMATIVE_TEXT.encode("gbk"))
+    (folder / "会议通知.docx").write_bytes(docx_bytes(NON_NORMATIVE_TEXT.splitlines()))
+    sub = folder / "pdf"
+    sub.mkdir()
+    (sub / "办法.pdf").write_bytes(
+        pdf_bytes([NORMATIVE_TEXT.splitlines()[:12], NORMATIVE_TEXT.splitlines()[12:]])
+    )
+    (sub / "损坏.pdf").write_bytes(pdf_bytes([["损坏的文件"]])[:300])
+    return folder
+
+
+def db(home: Path) -> sqlite3.Connection:
+    return sqlite3.connect(home / "screening.db")
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"screening {__version__}\n"
+
+
+def test_screen_end_to_end(tmp_path: Path, screening_home: Path) -> None:
+    batch = make_batch(tmp_path / "batch")
+    out = tmp_path / "report"
+    result = CliRunner().invoke(
+        cli, ["screen", str(batch), "--out", str(out), "--as-of", "2026-11-27"]
+    )
+    assert result.exit_code == 3, result.output
+    batch_id = db(screening_home).execute("SELECT id FROM batches").fetchone()[0]
+    assert result.stdout == (
+        "共审查文件3份，其中不属于规范性文件的1份，属于规范性文件2份，建议废止规范性文件0份。"
+        "另有1份文件无法读取，未作审查，需人工处理（见状态为“失败”的行）。\n"
+        f"批次 {batch_id}，报告已写入：{out / 'report.json'}、{out / 'report.csv'}、{out / 'report.md'}\n"
+    )
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    rows = {Path(r["path"]).name: r for r in report["files"]}
+    assert rows["救助办法.txt"]["label"] == "normative"
+    assert rows["救助办法.txt"]["label_name"] == "规范性文件"
+    assert rows["救助办法.txt"]["doc_number"] == "舟普政规〔2025〕3号"
+    assert rows["办法.pdf"]["label"] == "normative"
+    assert rows["会议通知.docx"]["label"] == "non_normative"
+    assert rows["会议通知.docx"]["format"] == "docx"
+    assert rows["损坏.pdf"]["status_name"] == "失败"
+    assert rows["损坏.pdf"]["error"] == "PDF 文件已损坏或不完整，无法打开。请重新获取原文件。"
+    assert report["counts"] == {
+        "files": 4,
+        "screened": 3,
+        "failed": 1,
+        "normative": 2,
+        "non_normative": 1,
+        "repeal": 0,
+    }
+    with (out / "report.csv").open(encoding="utf-8-sig") as handle:
+        table = list(csv.reader(handle))
+    assert table[0][:5] == ["序号", "文件", "SHA-256", "标题", "文号"]
+    assert len(table) == 5
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert md.startswith("# 行政规范性文件审查报告\n\n共审查文件3份，其中不属于规范性文件的1份")
+    conn = db(screening_home)
+    assert conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 4
+    assert conn.execute("SELECT COUNT(*) FROM predictions").fetchone()[0] == 3
+    statuses = conn.execute(
+        "SELECT status, COUNT(*) FROM batch_files GROUP BY status ORDER BY status"
+    ).fetchall()
+    assert statuses == [("failed", 1), ("ok", 3)]
+
+
+def test_rerun_reuses_predictions_and_lists_every_file(
+    tmp_path: Path, screening_home: Path
+) -> None:
+    batch = make_batch(tmp_path / "batch")
+    runner = CliRunner()
+    runner.invoke(cli, ["screen", str(batch), "--out", str(tmp_path / "r1")])
+    second = runner.invoke(cli, ["screen", str(batch), "--out", str(tmp_path / "r2")])
+    assert second.exit_code == 3
+    conn = db(screening_home)
+    assert conn.execute("SELECT COUNT(*) FROM predictions").fetchone()[0] == 3
+    assert conn.execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 2
+    report = json.loads((tmp_path / "r2" / "report.json").read_text(encoding="utf-8"))
+    assert len(report["files"]) == 4
+
+
+def test_interrupted_batch_keeps_finished_files(tmp_path: Path, model: ScreeningModel) -> None:
+    batch = make_batch(tmp_path / "batch")
+
+    def stop_after_two(done: int, total: int, path: Path) -> None:
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with Store.open() as store:
+        with pytest.raises(KeyboardInterrupt):
+            screen_paths([batch], store, model, "2026-11-27", progress=stop_after_two)
+        assert store.count("predictions") == 2
+        assert store.conn.execute("SELECT status FROM batches").fetchone()[0] == "interrupted"
+        result = screen_paths([batch], store, model, "2026-11-27")
+        assert [r.reused for r in result.rows] == [True, True, False, False]
+        assert store.count("predictions") == 3
+
+
+def test_all_files_ok_exits_zero(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(NON_NORMATIVE_TEXT, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["screen", str(tmp_path / "in"), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 0
+    assert result.stdout.startswith(
+        "共审查文件1份，其中不属于规范性文件的1份，属于规范性文件0份，建议废止规范性文件0份。\n"
+    )
+
+
+def test_missing_out_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["screen", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--out" in result.stderr
+
+
+def test_missing_path_is_an_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["screen", str(tmp_path / "无此目录"), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == f"错误：找不到路径：{tmp_path / '无此目录'}。请检查文件或文件夹名称是否正确。\n"
+    )
+
+
+def test_bad_as_of_date(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["screen", str(tmp_path), "--out", str(tmp_path / "o"), "--as-of", "2026/11/27"]
+    )
+    assert result.exit_code == 2
+    assert "日期格式应为 YYYY-MM-DD" in result.stderr
+
+
+def test_corrupt_model_file_is_a_clean_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a model")
+    result = CliRunner().invoke(
+        cli, ["screen", str(tmp_path), "--out", str(tmp_path / "o"), "--model", str(bad)]
+    )
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == f"错误：无法读取模型文件 {bad}（文件损坏，或含有不安全的对象数据）。请重新训练或恢复模型。\n"
+    )
+
+
+def test_extract_shows_metadata_and_text(tmp_path: Path) -> None:
+    path = tmp_path / "通知.txt"
+    path.write_bytes(NON_NORMATIVE_TEXT.encode("gb18030"))
+    result = CliRunner().invoke(cli, ["extract", str(path)])
+    assert result.exit_code == 0
+    head = result.stdout.split("—" * 20 + "\n")[0]
+    assert re.sub(r"SHA-256：[0-9a-f]{64}", "SHA-256：<sha>", head) == (
+        f"文件：{path}\nSHA-256：<sha>\n格式：text（读取方式：text:gb18030）\n页数：—\n"
+        "标题：关于召开2025年第一季度安全生产工作例会的通知\n文号：—\n发文机关：东港街道办事处\n成文日期：2025-03-14\n"
+    )
+    assert result.stdout.endswith(NON_NORMATIVE_TEXT)
+
+
+def test_extract_json(tmp_path: Path) -> None:
+    path = tmp_path / "a.docx"
+    path.write_bytes(docx_bytes(NORMATIVE_TEXT.splitlines()))
+    result = CliRunner().invoke(cli, ["extract", str(path), "--json"])
+    payload = json.loads(result.stdout)
+    assert payload["format"] == "docx"
+    assert payload["metadata"]["doc_number"] == "舟普政规〔2025〕3号"
+
+
+def test_extract_unreadable_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.pdf"
+    path.write_bytes(b"")
+    result = CliRunner().invoke(cli, ["extract", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr == "错误：文件为空（0 字节或只有空白），请确认文件是否完整。\n"
+
+
+def test_shipped_default_model_is_found() -> None:
+    path = resolve_model_path()
+    assert path.suffix == ".npz" and path.is_file()

@@ -1,0 +1,86 @@
+import pytest
+
+from screening.cnum import find_dates, to_int
+from screening.metadata import find_doc_number, parse_metadata
+
+from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("二〇一九", 2019),
+        ("二十三", 23),
+        ("十一", 11),
+        ("十", 10),
+        ("廿一", 21),
+        ("一百零五", 105),
+        ("２０２１", 2021),
+        ("7", 7),
+        ("三十一", 31),
+    ],
+)
+def test_chinese_numerals(text: str, value: int) -> None:
+    assert to_int(text) == value
+
+
+def test_dates_in_arabic_and_chinese_numerals() -> None:
+    found = find_dates("二〇一九年三月十一日印发，自2020年1月1日起施行；2021年2月30日无效")
+    assert [d.isoformat() for d, _, _ in found] == ["2019-03-11", "2020-01-01"]
+
+
+def test_normative_notice_metadata() -> None:
+    meta = parse_metadata(NORMATIVE_TEXT)
+    assert meta.title == "舟山市普陀区人民政府关于印发《普陀区城镇居民临时救助管理办法》的通知"
+    assert meta.doc_number == "舟普政规〔2025〕3号"
+    assert meta.issuer == "舟山市普陀区人民政府"
+    assert meta.date == "2025-02-10"
+
+
+def test_document_without_number() -> None:
+    meta = parse_metadata(NON_NORMATIVE_TEXT)
+    assert meta.title == "关于召开2025年第一季度安全生产工作例会的通知"
+    assert meta.doc_number is None
+    assert meta.issuer == "东港街道办事处"
+    assert meta.date == "2025-03-14"
+
+
+def test_title_split_over_two_lines_and_chinese_date() -> None:
+    text = (
+        "普陀区人民政府办公室文件\n舟普政办发〔2019〕26号\n关于进一步规范行政规范性文件\n"
+        "制定和监督管理工作的通知\n各街道办事处：\n正文内容。\n舟山市普陀区人民政府办公室\n二〇一九年三月十一日\n"
+    )
+    meta = parse_metadata(text)
+    assert meta.title == "关于进一步规范行政规范性文件制定和监督管理工作的通知"
+    assert meta.doc_number == "舟普政办发〔2019〕26号"
+    assert meta.issuer == "舟山市普陀区人民政府办公室"
+    assert meta.date == "2019-03-11"
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("舟普政发〔2019〕26号\n", "舟普政发〔2019〕26号"),
+        ("浙政办规[2021]3号\n", "浙政办规[2021]3号"),
+        ("某某政发（2020）第05号\n", "某某政发（2020）第05号"),
+        ("根据《某办法》（某政发〔2018〕1号）的规定\n", None),
+    ],
+)
+def test_doc_numbers_including_defective_forms(text: str, number: str | None) -> None:
+    assert find_doc_number(text) == number
+
+
+def test_cover_letter_without_heading_takes_the_plan_title() -> None:
+    """Regression: a body line wrapped by PDF layout was taken as the title (examples/ex-07)."""
+    text = (
+        "澄湾街道办事处\n澄街办〔2026〕19号\n各社区居民委员会，街道各办（中心）：\n"
+        "《澄湾街道2026年老旧小区消防安全隐患排查整治工作方案》已经街\n道党工委会议研究同意，请抓紧组织实施。\n"
+        "澄湾街道2026年老旧小区消防安全隐患排查整治工作方案\n一、工作目标\n"
+    )
+    assert parse_metadata(text).title == "澄湾街道2026年老旧小区消防安全隐患排查整治工作方案"
+
+
+def test_joint_issuers_are_separated() -> None:
+    """Regression: two issuers signing on one line were glued together."""
+    text = "某实施细则\n正文。\n舟山市海澄区住房和城乡建设局　　舟山市海澄区财政局\n2024年6月18日\n"
+    assert parse_metadata(text).issuer == "舟山市海澄区住房和城乡建设局、舟山市海澄区财政局"

@@ -1,0 +1,124 @@
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from screening.corpus import load_corpus
+from screening.errors import ModelLoadError
+from screening.labels import LABELS
+from screening.metadata import parse_metadata
+from screening.model import ScreeningModel
+from screening.train import _fit, train_model
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def small_corpus():  # type: ignore[no-untyped-def]
+    docs = load_corpus(REPO / "corpus")
+    by_label = {lab: [d for d in docs if d.label == lab][:20] for lab in LABELS}
+    return [d for lab in LABELS for d in by_label[lab]]
+
+
+@pytest.fixture(scope="session")
+def small_model(small_corpus) -> ScreeningModel:  # type: ignore[no-untyped-def]
+    return train_model(small_corpus, "合法性审查 2000\n", {"folds": 3, "min_df": 1})
+
+
+def test_training_is_deterministic(small_corpus, small_model) -> None:  # type: ignore[no-untyped-def]
+    again = train_model(small_corpus, "合法性审查 2000\n", {"folds": 3, "min_df": 1})
+    assert again.version == small_model.version
+    assert np.array_equal(again.coef, small_model.coef)
+
+
+def test_save_load_round_trip(tmp_path: Path, small_model: ScreeningModel, small_corpus) -> None:  # type: ignore[no-untyped-def]
+    path = small_model.save(tmp_path / "m.npz")
+    loaded = ScreeningModel.load(path)
+    card = json.loads((tmp_path / "m.card.json").read_text(encoding="utf-8"))
+    assert card["version"] == small_model.version
+    assert set(card) >= {
+        "labels",
+        "training_data",
+        "dictionary_sha256",
+        "library_versions",
+        "cross_validation",
+    }
+    for doc in small_corpus[:10]:
+        meta = parse_metadata(doc.text)
+        assert loaded.predict(doc.text, meta) == small_model.predict(doc.text, meta)
+
+
+def test_vectorizer_matches_sklearn(small_corpus) -> None:  # type: ignore[no-untyped-def]
+    """Our prediction-time TF-IDF must equal the sklearn vectorizer the model was trained with."""
+    from screening.features import document_features
+    from screening.segment import Segmenter
+
+    seg = Segmenter("")
+    feats = [
+        document_features(seg.cut(d.text), d.text, parse_metadata(d.text)) for d in small_corpus
+    ]
+    vectorizer, coef, intercept = _fit(
+        feats, [d.label for d in small_corpus], {"C": 1.0, "min_df": 1, "max_features": 5000}
+    )
+    model = ScreeningModel(
+        labels=LABELS,
+        vocab=vectorizer.get_feature_names_out().tolist(),
+        idf=vectorizer.idf_,
+        coef=coef,
+        intercept=intercept,
+        temperature=1.0,
+        dictionary="",
+        card={},
+        version="t",
+    )
+    expected = vectorizer.transform(feats[:5]).toarray()
+    for row, features in zip(expected, feats[:5], strict=True):
+        idx, weights = model._vectorize(features)
+        mine = np.zeros_like(row)
+        mine[idx] = weights
+        assert np.allclose(mine, row)
+
+
+def test_probabilities_sum_to_one_and_evidence_is_text(
+    small_model: ScreeningModel, small_corpus
+) -> None:  # type: ignore[no-untyped-def]
+    doc = small_corpus[0]
+    pred = small_model.predict(doc.text, parse_metadata(doc.text))
+    assert abs(sum(pred.probabilities.values()) - 1) < 1e-3
+    assert set(pred.probabilities) == set(LABELS)
+    assert pred.evidence and all(e.weight > 0 for e in pred.evidence)
+
+
+def test_pickled_arrays_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "evil.npz"
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        meta=np.array([{"x": 1}], dtype=object),
+        vocab=np.array(["a"]),
+        idf=np.ones(1),
+        coef=np.ones((3, 1)),
+        intercept=np.ones(3),
+    )
+    path.write_bytes(buffer.getvalue())
+    with pytest.raises(ModelLoadError, match="不安全"):
+        ScreeningModel.load(path)
+
+
+def test_unknown_format_version_is_refused(tmp_path: Path, small_model: ScreeningModel) -> None:
+    path = small_model.save(tmp_path / "m.npz")
+    with np.load(path) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    meta = json.loads(arrays["meta"].tobytes())
+    meta["format"] = 99
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(path, **arrays)
+    with pytest.raises(ModelLoadError, match="格式版本为 99"):
+        ScreeningModel.load(path)
+
+
+def test_missing_model_file(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="找不到模型文件"):
+        ScreeningModel.load(tmp_path / "none.npz")
