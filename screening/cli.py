@@ -250,5 +250,90 @@ def train(corpus_dir: Path, out_dir: Path, seed: int) -> None:
     )
 
 
+@cli.command()
+@click.argument("dataset", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--mask-doc-numbers", is_flag=True, help="遮蔽文号（正文与元数据中），检验模型是否依赖文号。"
+)
+@as_of_option
+@model_option
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出全部指标。")
+def evaluate(
+    dataset: Path, mask_doc_numbers: bool, as_of: str, model_path: Path | None, as_json: bool
+) -> None:
+    """在带标签的 JSONL 数据集上评估模型。
+
+    数据集每行一个 JSON 对象，至少含 id、text、label（normative / non_normative / repeal），
+    可选 title、doc_number、issuer、date、source。输出 macro-F1、各标签精确率/召回率/F1、
+    混淆矩阵、“规范性文件 vs 其他”的准确率、期望校准误差（ECE）、按来源的得分，
+    以及判错的文件及其主要依据。
+
+    \b
+    示例：
+      screening evaluate dev.jsonl --as-of 2026-11-27
+      screening evaluate dev.jsonl --mask-doc-numbers --json > 评估.json
+    """
+    from .evaluate import evaluate as run_evaluation
+    from .evaluate import load_dataset
+    from .registry import load_model
+
+    progress = Progress("评估")
+    try:
+        model = load_model(model_path)
+        records = load_dataset(dataset)
+        result = run_evaluation(model, records, as_of, mask_doc_numbers, progress=progress)
+    except ScreeningError as exc:
+        fail(exc)
+    finally:
+        progress.close()
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(format_evaluation(result))
+
+
+def pad(text: str, width: int) -> str:
+    """Left-align ``text`` in ``width`` terminal columns (CJK characters take two)."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
+
+
+def format_evaluation(result: dict[str, Any]) -> str:
+    from .labels import LABEL_NAMES, LABELS
+
+    lines = [
+        f"模型 {result['model_version']}，评估基准日 {result['as_of']}"
+        + ("，已遮蔽文号" if result["mask_doc_numbers"] else ""),
+        f"文件数 {result['n']}；macro-F1 {result['macro_f1']:.3f}；准确率 {result['accuracy']:.3f}；"
+        f"规范性文件与其他的区分准确率 {result['normative_vs_rest_accuracy']:.3f}；"
+        f"期望校准误差（ECE）{result['ece']:.3f}",
+        "",
+        pad("标签", 18) + "  精确率  召回率      F1  文件数",
+    ]
+    for lab in LABELS:
+        stats = result["per_label"][lab]
+        lines.append(
+            pad(LABEL_NAMES[lab], 18)
+            + f"{stats['precision']:>8.3f}{stats['recall']:>8.3f}{stats['f1']:>8.3f}{stats['support']:>8d}"
+        )
+    lines += ["", "混淆矩阵（行：实际；列：预测，顺序同上）"]
+    lines += ["  " + " ".join(f"{n:>5d}" for n in row) for row in result["confusion"]]
+    lines += ["", "按来源："]
+    for source, stats in result["per_source"].items():
+        lines.append(
+            f"  {source}：{stats['n']} 份，准确率 {stats['accuracy']:.3f}，macro-F1 {stats['macro_f1']:.3f}"
+        )
+    if result["misclassified"]:
+        lines += ["", f"判错的文件（{len(result['misclassified'])} 份）："]
+        for miss in result["misclassified"]:
+            lines.append(
+                f"  {miss['id']}：实际 {LABEL_NAMES[miss['label']]}，预测 {LABEL_NAMES[miss['predicted']]}"
+                f"（{miss['probability']:.2f}）；依据：{'、'.join(miss['evidence'][:3])}"
+            )
+    return "\n".join(lines)
+
+
 def main() -> None:  # pragma: no cover - console entry for python -m screening
     cli()

@@ -10,7 +10,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from .metadata import DOC_NUMBER, Metadata
+from .metadata import DOC_NUMBER, MASKED_DOC_NUMBER, Metadata
 
 _DIGITS = re.compile(r"\d+")
 _PUNCT = re.compile(r"^[\W_]+$")
@@ -114,7 +114,9 @@ def structure_markers(text: str, meta: Metadata) -> list[str]:
         markers.append("@有效期条款")
     if _INTERPRET.search(text):
         markers.append("@解释条款")
-    if meta.doc_number is None:
+    if meta.doc_number == MASKED_DOC_NUMBER:
+        pass
+    elif meta.doc_number is None:
         markers.append("@无文号")
     elif "规" in (DOC_NUMBER.match(meta.doc_number) or {"code": ""})["code"]:  # type: ignore[index]
         markers.append("@规字号")

@@ -13,6 +13,9 @@ DOC_NUMBER = re.compile(
     r"(?P<code>[\u4e00-\u9fffA-Za-z]{1,16}?)\s*[〔\[［(（【]\s*(?P<year>(?:19|20)\d{2})\s*"
     r"[〕\]］)）】]\s*第?\s*(?P<num>\d{1,5})\s*号"
 )
+#: What a masked 文号 becomes in text and metadata (``screening evaluate --mask-doc-numbers``):
+#: the features then show neither the number nor its absence.
+MASKED_DOC_NUMBER = "〔文号已遮蔽〕"
 #: Announcement style: 2021年第5号 (公告).
 DOC_NUMBER_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*第\s*(?P<num>\d{1,4})\s*号")
 

@@ -1,0 +1,154 @@
+"""Score a model on a labelled JSONL dataset of the dev-set shape.
+
+Each line is a JSON object with at least ``id``, ``text`` and ``label``; ``title``,
+``doc_number``, ``issuer``, ``date`` and ``source`` are used when present. Catalogue records often
+carry the title and 文号 beside the text rather than in it; such a record is read as a file whose
+first lines are its title and 文号, which is what the paper or PDF would show.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .labels import LABELS, NORMATIVE
+from .metadata import DOC_NUMBER, MASKED_DOC_NUMBER, Metadata, parse_metadata
+from .metrics import summarize
+from .model import ScreeningModel
+
+MASK = MASKED_DOC_NUMBER
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Record:
+    id: str
+    text: str
+    label: str
+    title: str | None = None
+    doc_number: str | None = None
+    issuer: str | None = None
+    date: str | None = None
+    source: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def load_dataset(path: Path) -> list[Record]:
+    """Read and check a labelled JSONL file; errors name the line."""
+    if not path.is_file():
+        raise UsageError(f"找不到数据集文件：{path}。")
+    records: list[Record] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise UsageError(
+                    f"数据集 {path} 第 {number} 行不是合法的 JSON：{exc.msg}。"
+                ) from exc
+            missing = [k for k in ("id", "text", "label") if not obj.get(k)]
+            if missing:
+                raise UsageError(f"数据集 {path} 第 {number} 行缺少字段：{', '.join(missing)}。")
+            if obj["label"] not in LABELS:
+                raise UsageError(
+                    f"数据集 {path} 第 {number} 行的标签 {obj['label']!r} 无效（可选：{', '.join(LABELS)}）。"
+                )
+            known = {"id", "text", "label", "title", "doc_number", "issuer", "date", "source"}
+            records.append(
+                Record(
+                    id=str(obj["id"]),
+                    text=obj["text"],
+                    label=obj["label"],
+                    title=obj.get("title") or None,
+                    doc_number=obj.get("doc_number") or None,
+                    issuer=obj.get("issuer") or None,
+                    date=obj.get("date") or None,
+                    source=(obj.get("source") or "").split(":")[0] or None,
+                    extra={k: v for k, v in obj.items() if k not in known},
+                )
+            )
+    if not records:
+        raise UsageError(f"数据集 {path} 中没有任何记录。")
+    return records
+
+
+def document_of(record: Record, mask_doc_numbers: bool = False) -> tuple[str, Metadata]:
+    """The text and metadata the model sees for ``record``."""
+    head = record.text.lstrip()[:400]
+    lines = []
+    if record.title and record.title[:12] not in head:
+        lines.append(record.title)
+    if record.doc_number and record.doc_number not in head:
+        lines.append(record.doc_number)
+    text = "\n".join([*lines, record.text])
+    meta = parse_metadata(text)
+    meta.title = meta.title or record.title
+    meta.doc_number = meta.doc_number or record.doc_number
+    meta.issuer = meta.issuer or record.issuer
+    if record.date and len(record.date) == 10:
+        meta.date = meta.date or record.date
+    if mask_doc_numbers:
+        text = DOC_NUMBER.sub(MASK, text)
+        if record.doc_number:
+            text = text.replace(record.doc_number, MASK)
+        meta.doc_number = MASK
+    return text, meta
+
+
+def evaluate(
+    model: ScreeningModel,
+    records: list[Record],
+    as_of: str,
+    mask_doc_numbers: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Metrics overall and per source, and every misclassified record with its top evidence."""
+    y_true, y_pred, conf = [], [], []
+    misclassified = []
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, record in enumerate(records):
+        text, meta = document_of(record, mask_doc_numbers)
+        pred = model.predict(text, meta)
+        y_true.append(record.label)
+        y_pred.append(pred.label)
+        conf.append(pred.probabilities[pred.label])
+        by_source[record.source or "—"].append(i)
+        if pred.label != record.label:
+            misclassified.append(
+                {
+                    "id": record.id,
+                    "title": meta.title,
+                    "label": record.label,
+                    "predicted": pred.label,
+                    "probability": pred.probabilities[pred.label],
+                    "evidence": [e.phrase for e in pred.evidence],
+                }
+            )
+        if progress:
+            progress(i + 1, len(records))
+    result = summarize(y_true, y_pred, conf, LABELS)
+    result["normative_vs_rest_accuracy"] = sum(
+        (t == NORMATIVE) == (p == NORMATIVE) for t, p in zip(y_true, y_pred, strict=True)
+    ) / len(y_true)
+    result["per_source"] = {
+        source: {
+            "n": len(idx),
+            "accuracy": sum(y_true[i] == y_pred[i] for i in idx) / len(idx),
+            "macro_f1": summarize(
+                [y_true[i] for i in idx], [y_pred[i] for i in idx], [conf[i] for i in idx], LABELS
+            )["macro_f1"],
+        }
+        for source, idx in sorted(by_source.items())
+    }
+    result["misclassified"] = misclassified
+    result["as_of"] = as_of
+    result["mask_doc_numbers"] = mask_doc_numbers
+    result["model_version"] = model.version
+    return result

@@ -1,0 +1,73 @@
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from screening.cli import cli
+from screening.errors import UsageError
+from screening.evaluate import MASK, Record, document_of, load_dataset
+
+from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT, REALDATA
+
+
+def write_jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
+    return path
+
+
+def test_dataset_errors_name_the_line(tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "d.jsonl",
+        [{"id": "a", "text": "x", "label": "normative"}, {"id": "b", "text": "x", "label": "bad"}],
+    )
+    with pytest.raises(UsageError, match="第 2 行的标签 'bad' 无效"):
+        load_dataset(path)
+
+
+def test_catalogue_record_gets_its_title_and_number_on_top() -> None:
+    record = Record(
+        id="r",
+        text="各街道办事处：\n正文。\n",
+        label="normative",
+        title="关于印发某办法的通知",
+        doc_number="某政规〔2024〕1号",
+    )
+    text, meta = document_of(record)
+    assert text.startswith("关于印发某办法的通知\n某政规〔2024〕1号\n各街道办事处：")
+    assert meta.doc_number == "某政规〔2024〕1号"
+
+
+def test_masking_removes_every_doc_number() -> None:
+    record = Record(
+        id="r", text=NORMATIVE_TEXT, label="normative", doc_number="舟普政规〔2025〕3号"
+    )
+    text, meta = document_of(record, mask_doc_numbers=True)
+    assert "〔2025〕3号" not in text and MASK in text
+    assert meta.doc_number == MASK
+
+
+def test_evaluate_cli_json(tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "d.jsonl",
+        [
+            {"id": "n1", "text": NORMATIVE_TEXT, "label": "normative", "source": "ours:x"},
+            {"id": "o1", "text": NON_NORMATIVE_TEXT, "label": "non_normative", "source": "ours:y"},
+        ],
+    )
+    result = CliRunner().invoke(cli, ["evaluate", str(path), "--as-of", "2026-11-27", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["n"] == 2
+    assert payload["accuracy"] == 1.0
+    assert payload["per_source"] == {"ours": {"n": 2, "accuracy": 1.0, "macro_f1": 1.0}}
+    assert payload["misclassified"] == []
+
+
+@pytest.mark.skipif(not (REALDATA / "dev.jsonl").is_file(), reason="../shared/realdata is absent")
+def test_dev_set_loads() -> None:
+    records = load_dataset(REALDATA / "dev.jsonl")
+    assert len(records) >= 400
+    assert {r.label for r in records} == {"normative", "non_normative", "repeal"}
