@@ -73,6 +73,49 @@ def m001_documents(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m002_decisions(conn: sqlite3.Connection) -> None:
+    # Append-only: triggers refuse UPDATE and DELETE; each row's hash chains it to the previous
+    # row over all its fields, so an edit, deletion or reordering done around the triggers is
+    # found by `screening audit verify`.
+    run_script(
+        conn,
+        """
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            sha256 TEXT NOT NULL,
+            batch_id TEXT,
+            kind TEXT NOT NULL CHECK (kind IN ('decision', 'undo')),
+            label TEXT CHECK (label IN ('normative', 'non_normative', 'repeal')),
+            reason TEXT,
+            reviewer TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            model_version TEXT,
+            model_label TEXT,
+            model_probabilities TEXT,
+            corrects_uid TEXT,
+            source TEXT NOT NULL DEFAULT 'local',
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL UNIQUE,
+            CHECK ((kind = 'decision') = (label IS NOT NULL))
+        );
+        CREATE INDEX decisions_by_doc ON decisions(sha256, id);
+        CREATE TRIGGER decisions_append_only_update BEFORE UPDATE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+        CREATE TRIGGER decisions_append_only_delete BEFORE DELETE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+        CREATE TABLE review_skips (
+            reviewer TEXT NOT NULL,
+            batch_id TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            skipped_at TEXT NOT NULL,
+            PRIMARY KEY (reviewer, batch_id, sha256)
+        );
+        """,
+    )
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 

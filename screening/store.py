@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,6 +20,28 @@ from typing import Any
 from .config import db_path
 from .errors import StoreError
 from .migrations import migrate
+
+#: Columns of the decisions table, in the order they are hashed and exported.
+DECISION_COLUMNS = (
+    "id",
+    "uid",
+    "sha256",
+    "batch_id",
+    "kind",
+    "label",
+    "reason",
+    "reviewer",
+    "decided_at",
+    "model_version",
+    "model_label",
+    "model_probabilities",
+    "corrects_uid",
+    "source",
+    "prev_hash",
+    "hash",
+)
+#: prev_hash of the first decision.
+GENESIS_HASH = "0" * 64
 
 
 def utc_now() -> str:
@@ -207,8 +229,136 @@ class Store:
             (batch_id, seq, path, sha256, status, error, prediction_id),
         )
 
+    # -- batches for review ----------------------------------------------------------------------
+    def latest_batch_id(self) -> str | None:
+        row = self.conn.execute(
+            "SELECT id FROM batches ORDER BY created_at DESC, rowid DESC LIMIT 1"
+        ).fetchone()
+        return row[0] if row else None
+
+    def batch_items(self, batch_id: str) -> list[dict[str, Any]]:
+        """The screened files of a batch with their prediction and extraction, in file order."""
+        rows = self.conn.execute(
+            """
+            SELECT bf.seq, bf.path, bf.sha256, p.model_version, p.label, p.probabilities, p.evidence,
+                   e.metadata, e.text
+            FROM batch_files bf
+            JOIN predictions p ON p.id = bf.prediction_id
+            JOIN extractions e ON e.sha256 = bf.sha256
+            WHERE bf.batch_id = ? AND bf.status = 'ok'
+            ORDER BY bf.seq
+            """,
+            (batch_id,),
+        ).fetchall()
+        return [
+            {
+                "seq": r[0],
+                "path": r[1],
+                "sha256": r[2],
+                "model_version": r[3],
+                "label": r[4],
+                "probabilities": json.loads(r[5]),
+                "evidence": json.loads(r[6]),
+                "metadata": json.loads(r[7]),
+                "text": r[8],
+            }
+            for r in rows
+        ]
+
+    def find_documents(self, sha_prefix: str) -> list[str]:
+        """sha256 values of stored documents starting with ``sha_prefix``."""
+        rows = self.conn.execute(
+            "SELECT sha256 FROM documents WHERE sha256 >= ? AND sha256 < ? ORDER BY sha256",
+            (sha_prefix, sha_prefix + "g"),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def document_paths(self, sha256: str) -> list[str]:
+        """Every path under which the document was seen, first seen first."""
+        rows = self.conn.execute(
+            "SELECT first_path FROM documents WHERE sha256 = ? UNION "
+            "SELECT DISTINCT path FROM batch_files WHERE sha256 = ?",
+            (sha256, sha256),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def latest_prediction_any(self, sha256: str) -> StoredPrediction | None:
+        """The newest prediction for a document, whatever the model."""
+        row = self.conn.execute(
+            "SELECT id, model_version, label, probabilities, evidence FROM predictions"
+            " WHERE sha256 = ? ORDER BY id DESC LIMIT 1",
+            (sha256,),
+        ).fetchone()
+        if row is None:
+            return None
+        return StoredPrediction(row[0], row[1], row[2], json.loads(row[3]), json.loads(row[4]))
+
+    # -- decisions (append-only, hash-chained) ---------------------------------------------------
+    def append_decision(
+        self, fields: dict[str, Any], hasher: Callable[[dict[str, Any]], str]
+    ) -> dict[str, Any]:
+        """Append one decision row; ``hasher`` computes its chained hash. Returns the stored row.
+
+        The previous row's hash is read inside the write transaction, so two reviewers writing at
+        once are serialised by SQLite's lock and the chain stays linear.
+        """
+        with self.transaction():
+            last = self.conn.execute(
+                "SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            row = {
+                **fields,
+                "id": (last[0] + 1) if last else 1,
+                "prev_hash": last[1] if last else GENESIS_HASH,
+            }
+            row["hash"] = hasher(row)
+            columns = ", ".join(DECISION_COLUMNS)
+            marks = ", ".join("?" for _ in DECISION_COLUMNS)
+            self.conn.execute(
+                f"INSERT INTO decisions ({columns}) VALUES ({marks})",
+                [row[c] for c in DECISION_COLUMNS],
+            )
+        return row
+
+    def decision_rows(self, sha256: str | None = None) -> list[dict[str, Any]]:
+        """Decision rows in ledger order, all or for one document."""
+        columns = ", ".join(DECISION_COLUMNS)
+        if sha256 is None:
+            cursor = self.conn.execute(f"SELECT {columns} FROM decisions ORDER BY id")
+        else:
+            cursor = self.conn.execute(
+                f"SELECT {columns} FROM decisions WHERE sha256 = ? ORDER BY id", (sha256,)
+            )
+        return [dict(zip(DECISION_COLUMNS, r, strict=True)) for r in cursor.fetchall()]
+
+    def decision_by_uid(self, uid: str) -> dict[str, Any] | None:
+        columns = ", ".join(DECISION_COLUMNS)
+        row = self.conn.execute(f"SELECT {columns} FROM decisions WHERE uid = ?", (uid,)).fetchone()
+        return dict(zip(DECISION_COLUMNS, row, strict=True)) if row else None
+
+    def record_skip(self, reviewer: str, batch_id: str, sha256: str) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO review_skips (reviewer, batch_id, sha256, skipped_at) VALUES (?, ?, ?, ?)",
+                (reviewer, batch_id, sha256, utc_now()),
+            )
+
+    def skipped(self, reviewer: str, batch_id: str) -> set[str]:
+        rows = self.conn.execute(
+            "SELECT sha256 FROM review_skips WHERE reviewer = ? AND batch_id = ?",
+            (reviewer, batch_id),
+        ).fetchall()
+        return {r[0] for r in rows}
+
     def count(self, table: str) -> int:
         """Rows in one of the ledger's tables (for status displays and tests)."""
-        if table not in {"documents", "extractions", "batches", "predictions", "batch_files"}:
+        if table not in {
+            "documents",
+            "extractions",
+            "batches",
+            "predictions",
+            "batch_files",
+            "decisions",
+        }:
             raise StoreError(f"未知的数据表：{table}")
         return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])

@@ -15,6 +15,8 @@ EXPECTED_TABLES = {
     "batches",
     "predictions",
     "batch_files",
+    "decisions",
+    "review_skips",
 }
 
 

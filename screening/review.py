@@ -1,0 +1,209 @@
+"""The review loop: a queue of a batch's documents and what each key does.
+
+Pure logic over a :class:`~screening.store.Store`; drawing the screen is
+:mod:`screening.review_view`'s job and reading keys the CLI's. Every decision is committed to the
+ledger before the next document is shown.
+
+Queue order ``uncertainty`` (the default) puts first the documents whose top two label
+probabilities are closest (smallest *margin*): the advisor's choice is in practice between the
+model's first and second label, and margin measures exactly how near the model was to the other
+answer; entropy would also count the spread over the third label, which rarely matters. Ties go
+to documents with more red flags, then to file order. ``flags`` sorts by red flags first, ``file``
+keeps file order. Documents the reviewer skipped come last; documents the reviewer already
+decided are left out, so quitting and starting again resumes where the reviewer left off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import ledger
+from .errors import UsageError
+from .labels import LABELS
+from .store import Store
+
+ORDERS = ("uncertainty", "flags", "file")
+KEY_LABELS = {"1": LABELS[0], "2": LABELS[1], "3": LABELS[2]}
+ACCEPT_KEYS = {"", "\r", "\n"}
+SCROLL_DOWN = {"j", "\x1b[B"}
+SCROLL_UP = {"k", "\x1b[A"}
+
+
+@dataclass
+class Item:
+    """One document in the review queue."""
+
+    seq: int
+    path: str
+    sha256: str
+    model_version: str
+    label: str
+    probabilities: dict[str, float]
+    evidence: list[str]
+    metadata: dict[str, Any]
+    text: str
+    flags: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def margin(self) -> float:
+        top = sorted(self.probabilities.values(), reverse=True)
+        return top[0] - (top[1] if len(top) > 1 else 0.0)
+
+
+def sort_queue(items: list[Item], order: str) -> list[Item]:
+    if order == "uncertainty":
+        return sorted(items, key=lambda i: (round(i.margin, 6), -len(i.flags), i.seq))
+    if order == "flags":
+        return sorted(items, key=lambda i: (-len(i.flags), round(i.margin, 6), i.seq))
+    return sorted(items, key=lambda i: i.seq)
+
+
+class ReviewSession:
+    """The state of one reviewer working through one batch."""
+
+    def __init__(
+        self, store: Store, batch_id: str, reviewer: str, order: str = "uncertainty"
+    ) -> None:
+        if order not in ORDERS:
+            raise UsageError(f"未知的排序方式：{order}（可选：{', '.join(ORDERS)}）。")
+        if not reviewer.strip():
+            raise UsageError("请用 --reviewer 写明审查人姓名。")
+        self.store = store
+        self.batch_id = batch_id
+        self.reviewer = reviewer.strip()
+        self.order = order
+        self.scroll = 0
+        self.pending_reason: str | None = None
+        self.message = ""
+        self.decided_now = 0
+        self._all = {i.sha256: i for i in self._load_items()}
+        done = set(ledger.current_decisions(store, self.reviewer))
+        skipped = store.skipped(self.reviewer, batch_id)
+        todo = [i for i in self._all.values() if i.sha256 not in done]
+        self.queue = sort_queue([i for i in todo if i.sha256 not in skipped], order) + sort_queue(
+            [i for i in todo if i.sha256 in skipped], order
+        )
+        self.total = len(self._all)
+
+    def _load_items(self) -> list[Item]:
+        items = []
+        for row in self.store.batch_items(self.batch_id):
+            items.append(
+                Item(
+                    seq=row["seq"],
+                    path=row["path"],
+                    sha256=row["sha256"],
+                    model_version=row["model_version"],
+                    label=row["label"],
+                    probabilities=row["probabilities"],
+                    evidence=[f for f, _ in row["evidence"]],
+                    metadata=row["metadata"],
+                    text=row["text"],
+                    flags=row.get("flags", []),
+                )
+            )
+        # The same document can appear twice in a batch (two paths): review it once.
+        unique: dict[str, Item] = {}
+        for item in items:
+            unique.setdefault(item.sha256, item)
+        return list(unique.values())
+
+    @property
+    def current(self) -> Item | None:
+        return self.queue[0] if self.queue else None
+
+    @property
+    def remaining(self) -> int:
+        return len(self.queue)
+
+    def set_reason(self, reason: str) -> None:
+        """Attach a reason (the advisor's legal basis) to the next decision on this document."""
+        self.pending_reason = reason.strip() or None
+        self.message = (
+            f"已记下理由：{self.pending_reason}" if self.pending_reason else "理由为空，未记录。"
+        )
+
+    def decide(self, label: str) -> dict[str, Any]:
+        item = self.current
+        if item is None:
+            raise UsageError("队列中已没有待审查的文件。")
+        row = ledger.record(
+            self.store,
+            item.sha256,
+            label,
+            self.reviewer,
+            reason=self.pending_reason,
+            batch_id=self.batch_id,
+            shown=ledger.Shown(item.model_version, item.label, item.probabilities),
+        )
+        self.queue.pop(0)
+        self.pending_reason = None
+        self.scroll = 0
+        self.decided_now += 1
+        self.message = f"已记录：{file_name(item.path)} → {ledger.LABEL_NAMES[label]}"
+        return row
+
+    def skip(self) -> None:
+        item = self.current
+        if item is None:
+            return
+        self.store.record_skip(self.reviewer, self.batch_id, item.sha256)
+        self.queue.append(self.queue.pop(0))
+        self.pending_reason = None
+        self.scroll = 0
+        self.message = f"已跳过：{file_name(item.path)}（移到队尾）"
+
+    def undo(self) -> None:
+        target = ledger.undo_last(self.store, self.reviewer, self.batch_id)
+        if target is None:
+            self.message = "没有可撤销的决定。"
+            return
+        item = self._all.get(target["sha256"])
+        if item is not None:
+            self.queue = [i for i in self.queue if i.sha256 != item.sha256]
+            self.queue.insert(0, item)
+        self.pending_reason = None
+        self.scroll = 0
+        self.message = f"已撤销对 {file_name(item.path if item else target['sha256'][:12])} 的决定（追加了一条更正记录）。"
+
+    def handle(self, key: str) -> bool:
+        """Apply one key; return False when the reviewer quits."""
+        if key == "q":
+            return False
+        if self.current is None:
+            return False
+        if key in KEY_LABELS:
+            self.decide(KEY_LABELS[key])
+        elif key in ACCEPT_KEYS:
+            self.decide(self.current.label)
+        elif key == "s":
+            self.skip()
+        elif key == "u":
+            self.undo()
+        elif key in SCROLL_DOWN:
+            self.scroll += 5
+            self.message = ""
+        elif key in SCROLL_UP:
+            self.scroll = max(0, self.scroll - 5)
+            self.message = ""
+        else:
+            self.message = f"未知按键 {key!r}：1/2/3 选择结论，回车接受模型结论，r 理由，s 跳过，u 撤销，j/k 滚动，q 退出。"
+        return True
+
+
+def file_name(path: str) -> str:
+    """The last component of a stored path (whatever the OS that stored it)."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def open_session(
+    store: Store, reviewer: str, batch_id: str | None = None, order: str = "uncertainty"
+) -> ReviewSession:
+    """Start (or resume) a review of ``batch_id`` (default: the latest batch)."""
+    batch_id = batch_id or store.latest_batch_id()
+    if batch_id is None:
+        raise UsageError("台账中还没有任何批次。请先运行 screening screen 审查一批文件。")
+    if store.batch(batch_id) is None:
+        raise UsageError(f"找不到批次 {batch_id}。")
+    return ReviewSession(store, batch_id, reviewer, order)
