@@ -214,40 +214,186 @@ def extract(file: Path, as_json: bool) -> None:
     help="语料目录（含 docs/ 与 dict/）。",
 )
 @click.option(
+    "--with-decisions",
+    is_flag=True,
+    help="同时用台账中每份文件的当前审查决定训练（决定优先于语料中同一文件的标签）。",
+)
+@click.option(
     "--out",
     "out_dir",
-    default="models",
-    show_default=True,
     type=click.Path(path_type=Path, file_okay=False),
-    help="模型输出目录；新模型写入此处并设为当前模型。",
+    help="模型输出目录（默认：数据目录下的模型库，作为候选模型）。",
+)
+@click.option(
+    "--set-current",
+    is_flag=True,
+    help="把新模型设为输出目录中的当前模型（用于重建随软件发布的默认模型）。",
 )
 @click.option(
     "--seed", default=0, show_default=True, help="随机种子（相同语料与种子得到相同模型）。"
 )
-def train(corpus_dir: Path, out_dir: Path, seed: int) -> None:
-    """用语料训练模型，写入模型文件和模型卡（交叉验证指标等）。
+def train(
+    corpus_dir: Path, with_decisions: bool, out_dir: Path | None, set_current: bool, seed: int
+) -> None:
+    """用语料（可加上审查决定）训练模型，写入模型文件和模型卡。
+
+    新模型默认作为候选模型存入模型库，不会自动启用：用 screening models promote
+    比较后启用。重建随软件发布的默认模型：screening train --out models --set-current。
 
     \b
     示例：
-      screening train
-      screening train --corpus corpus/ --out models/
+      screening train --with-decisions
+      screening train --corpus corpus --out models --set-current
     """
-    from .train import train_from_corpus
+    from .registry import set_current as point_to
+    from .retrain import train_candidate
+    from .store import Store
 
     progress = Progress("训练")
     try:
-        model, path = train_from_corpus(corpus_dir, out_dir, seed=seed, progress=progress.stage)
+        if with_decisions:
+            with Store.open() as store:
+                model, path = train_candidate(corpus_dir, store, out_dir, seed, progress.stage)
+        else:
+            model, path = train_candidate(corpus_dir, None, out_dir, seed, progress.stage)
+        if set_current:
+            point_to(path.parent, path)
     except ScreeningError as exc:
         fail(exc)
     finally:
         progress.close()
     cv = model.card["cross_validation"]
-    click.echo(f"模型 {model.version} 已写入 {path}")
+    data = model.card["training_data"]
     click.echo(
-        f"训练文件 {model.card['training_data']['documents']} 份；"
+        f"模型 {model.version} 已写入 {path}"
+        + ("（已设为当前模型）" if set_current else "（候选模型）")
+    )
+    click.echo(
+        f"训练文件 {data['documents']} 份（其中审查决定 {data.get('decisions', 0)} 份）；"
         f"{model.card['params']['folds']} 折交叉验证 macro-F1 {cv['macro_f1']:.3f}，"
         f"准确率 {cv['accuracy']:.3f}，校准误差（ECE）{cv['ece']:.3f}"
     )
+    if not set_current:
+        click.echo(f"启用前请比较：screening models promote {model.version}")
+
+
+@cli.group()
+def models() -> None:
+    """模型库：查看、启用（只在不变差时）与回滚模型。
+
+    \b
+    示例：
+      screening models list
+      screening models promote 3f2a9c1b --eval dev.jsonl
+      screening models rollback
+    """
+
+
+@models.command("list")
+def models_list() -> None:
+    """列出模型库与内置的模型，标出当前使用的模型（*）。
+
+    \b
+    示例：
+      screening models list
+    """
+    from .registry import list_models
+
+    try:
+        entries = list_models()
+    except ScreeningError as exc:
+        fail(exc)
+    for e in entries:
+        cv = e.card.get("cross_validation", {}).get("macro_f1")
+        score = f"{cv:.3f}" if isinstance(cv, float) else "—"
+        mark = "* " if e.current else "  "
+        docs = e.card.get("training_data", {}).get("documents", "—")
+        click.echo(
+            f"{mark}{e.version}  {e.where}  {e.card.get('created_at', '—')}  训练文件 {docs} 份  "
+            f"交叉验证 macro-F1 {score}  上一版 {e.card.get('parent_version') or '—'}"
+        )
+
+
+@models.command("show")
+@click.argument("version")
+def models_show(version: str) -> None:
+    """显示一个模型的模型卡（JSON）。
+
+    \b
+    示例：
+      screening models show 3f2a9c1b
+    """
+    from .registry import find_model
+
+    try:
+        entry = find_model(version)
+    except ScreeningError as exc:
+        fail(exc)
+    click.echo(f"文件：{entry.path}")
+    click.echo(json.dumps(entry.card, ensure_ascii=False, indent=2))
+
+
+@models.command("promote")
+@click.argument("version")
+@click.option(
+    "--eval",
+    "eval_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="另加一个带标签的 JSONL 数据集参与比较。",
+)
+@click.option("--force", is_flag=True, help="即使候选模型得分更低也启用。")
+@as_of_option
+def models_promote(version: str, eval_path: Path | None, force: bool, as_of: str) -> None:
+    """比较候选模型与当前模型，不变差才启用。
+
+    两个模型在同一评估集上比较：台账中候选模型未训练过的审查决定，加上 --eval 指定的数据集。
+    候选模型 macro-F1 更低时拒绝启用（退出码 1），除非加 --force。
+
+    \b
+    示例：
+      screening models promote 3f2a9c1b
+      screening models promote 3f2a9c1b --eval dev.jsonl --as-of 2026-11-27
+    """
+    from .retrain import promote
+    from .store import Store
+
+    try:
+        with Store.open() as store:
+            result = promote(store, version, as_of, eval_path, force)
+    except ScreeningError as exc:
+        fail(exc)
+
+    def score(s: dict[str, Any]) -> str:
+        return "—" if s.get("macro_f1") is None else f"{s['macro_f1']:.3f}"
+
+    click.echo(
+        f"评估文件 {result.eval_documents} 份：候选模型 {result.candidate} macro-F1 {score(result.candidate_score)}；"
+        f"当前模型 {result.current} macro-F1 {score(result.current_score)}"
+    )
+    if not result.promoted:
+        raise CliError("候选模型比当前模型差，未启用。确需启用请加 --force。")
+    click.echo(
+        f"已启用模型 {result.candidate}"
+        + ("（强制）" if result.forced else "")
+        + "；可用 screening models rollback 回滚。"
+    )
+
+
+@models.command("rollback")
+def models_rollback() -> None:
+    """回滚到上一次启用之前使用的模型。
+
+    \b
+    示例：
+      screening models rollback
+    """
+    from .registry import rollback
+
+    try:
+        old, new = rollback()
+    except ScreeningError as exc:
+        fail(exc)
+    click.echo(f"已回滚：停用 {old}，恢复使用 {new}。")
 
 
 @cli.command()

@@ -116,3 +116,66 @@ def corpus_hash(docs: list[CorpusDoc]) -> str:
     for doc in sorted(docs, key=lambda d: d.id):
         digest.update(f"{doc.id}\t{doc.label}\t{doc.as_of}\t{doc.text_sha256}\n".encode())
     return digest.hexdigest()
+
+
+def _shingles(text: str, k: int = 5) -> set[int]:
+    compact = re.sub(r"\s+", "", text)
+    return {hash(compact[i : i + k]) for i in range(max(0, len(compact) - k + 1))}
+
+
+def near_duplicates(
+    docs: list[CorpusDoc], threshold: float = 0.5, k: int = 5
+) -> list[tuple[str, str, float]]:
+    """Pairs of documents whose character ``k``-gram sets have Jaccard similarity ≥ ``threshold``.
+
+    Shingles shared by more than 5% of the corpus are stock phrases; they are left out of the
+    candidate search (they alone cannot make two documents near-duplicates) but counted in the
+    similarity of each candidate pair.
+    """
+    sets = [_shingles(d.text, k) for d in docs]
+    index: dict[int, list[int]] = {}
+    for i, shingles in enumerate(sets):
+        for s in shingles:
+            index.setdefault(s, []).append(i)
+    common = max(3, len(docs) // 20)
+    overlap: Counter[tuple[int, int]] = Counter()
+    for members in index.values():
+        if 1 < len(members) <= common:
+            for a_pos, a in enumerate(members):
+                for b in members[a_pos + 1 :]:
+                    overlap[(a, b)] += 1
+    pairs = []
+    for (a, b), rare in overlap.items():
+        smaller = min(len(sets[a]), len(sets[b])) or 1
+        if rare < threshold * smaller * 0.5:
+            continue  # cannot reach the threshold even with every stock phrase shared
+        inter = len(sets[a] & sets[b])
+        jaccard = inter / (len(sets[a]) + len(sets[b]) - inter)
+        if jaccard >= threshold:
+            pairs.append((docs[a].id, docs[b].id, round(jaccard, 3)))
+    return sorted(pairs, key=lambda p: -p[2])
+
+
+def max_similarity(docs: list[CorpusDoc], k: int = 5) -> list[tuple[str, str, float]]:
+    """For every document, its most similar other document (Jaccard of k-gram sets), most similar first."""
+    sets = [_shingles(d.text, k) for d in docs]
+    best: list[tuple[str, str, float]] = []
+    for i, a in enumerate(sets):
+        top = (0.0, -1)
+        for j, b in enumerate(sets):
+            if i != j and a and b:
+                inter = len(a & b)
+                top = max(top, (inter / (len(a) + len(b) - inter), j))
+        best.append((docs[i].id, docs[top[1]].id if top[1] >= 0 else "", round(top[0], 3)))
+    return sorted(best, key=lambda p: -p[2])
+
+
+_SENTENCE = re.compile(r"[^。；！？\n]{12,}[。；！？]")
+
+
+def shared_sentences(docs: list[CorpusDoc], min_docs: int = 3) -> list[tuple[str, int]]:
+    """Sentences (12+ characters) that occur in at least ``min_docs`` documents: boilerplate."""
+    seen: Counter[str] = Counter()
+    for doc in docs:
+        seen.update({s.strip() for s in _SENTENCE.findall(doc.text)})
+    return sorted(((s, n) for s, n in seen.items() if n >= min_docs), key=lambda p: -p[1])

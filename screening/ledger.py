@@ -419,3 +419,26 @@ __all__ = [
     "undo_last",
     "verify",
 ]
+
+
+def decided_documents(store: Store) -> list[dict[str, Any]]:
+    """Every document with a current decision: sha256, label, reviewer, the text as extracted and
+    the as-of date of the batch it was decided in (else the decision's date)."""
+    out = []
+    for sha, row in sorted(current_decisions(store).items()):
+        extraction = store.extraction(sha)
+        if extraction is None:
+            continue  # decided (e.g. imported) but never screened here: no text to learn from
+        batch = store.batch(row["batch_id"]) if row["batch_id"] else None
+        out.append(
+            {
+                "sha256": sha,
+                "label": row["label"],
+                "reviewer": row["reviewer"],
+                "text": extraction.text,
+                "text_sha256": extraction.text_sha256,
+                "metadata": extraction.metadata,
+                "as_of": batch["as_of"] if batch else row["decided_at"][:10],
+            }
+        )
+    return out

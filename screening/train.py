@@ -19,6 +19,7 @@ import numpy as np
 
 from . import __version__
 from .corpus import CorpusDoc, corpus_hash
+from .errors import CorpusError
 from .features import document_features
 from .labels import LABELS
 from .metadata import parse_metadata
@@ -114,6 +115,14 @@ def train_model(
             progress("分词", i, len(docs))
     labels = np.array([doc.label for doc in docs])
     y = np.array([LABELS.index(lab) for lab in labels])
+    counts = Counter(labels.tolist())
+    scarce = [lab for lab in LABELS if counts[lab] < 2]
+    if scarce:
+        raise CorpusError(
+            f"每个标签至少需要 2 份训练文件，{'、'.join(scarce)} 不足。请补充语料后重试。"
+        )
+    # Small corpora (a team's first decisions) get fewer folds rather than an error.
+    params["folds"] = min(params["folds"], min(counts.values()))
 
     oof = np.zeros((len(docs), len(LABELS)))
     folds = StratifiedKFold(n_splits=params["folds"], shuffle=True, random_state=params["seed"])
@@ -173,21 +182,6 @@ def train_model(
         card=card,
         version=version,
     )
-
-
-def train_from_corpus(
-    corpus_dir: Path, out_dir: Path, seed: int = 0, progress: Progress | None = None
-) -> tuple[ScreeningModel, Path]:
-    """Train on ``corpus_dir`` (docs/ + dict/legal.dict), save into ``out_dir`` and make it current."""
-    from .corpus import load_corpus
-    from .registry import set_current
-
-    docs = load_corpus(corpus_dir)
-    dictionary = load_dictionary_text(corpus_dir)
-    model = train_model(docs, dictionary, {"seed": seed}, progress=progress)
-    path = model.save(out_dir / f"screening-{model.version}.npz")
-    set_current(out_dir, path)
-    return model, path
 
 
 def load_dictionary_text(corpus_dir: Path) -> str:
