@@ -34,6 +34,10 @@ class NoTextLayerError(ExtractionError):
     """A PDF without a text layer: it needs OCR."""
 
 
+class ExtractionTimeoutError(ExtractionError):
+    """Reading a file took longer than the per-file time limit."""
+
+
 class DictionaryError(ScreeningError):
     """A user dictionary file is malformed."""
 
@@ -48,3 +52,7 @@ class ModelLoadError(ScreeningError):
 
 class StoreError(ScreeningError):
     """The ledger database cannot be opened or written."""
+
+
+class DataFileError(ScreeningError):
+    """A data file shipped with or given to ``screening`` (e.g. the law status table) is malformed."""

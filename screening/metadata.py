@@ -10,7 +10,7 @@ from .cnum import find_dates
 #: 文号: issuer code + year in brackets + number + 号. Brackets other than 〔〕 are accepted here
 #: (format defects are the legal-analysis layer's business); so are 第 and leading zeros.
 DOC_NUMBER = re.compile(
-    r"(?P<code>[\u4e00-\u9fffA-Za-z]{1,16}?)\s*[〔\[［(（【]\s*(?P<year>(?:19|20)\d{2})\s*"
+    r"(?P<code>[\u4e00-\u9fffA-Za-z]{1,16}?)\s*[〔\[［(（【]\s*(?P<year>(?:19|20|１９|２０)\d{2})\s*"
     r"[〕\]］)）】]\s*第?\s*(?P<num>\d{1,5})\s*号"
 )
 #: What a masked 文号 becomes in text and metadata (``screening evaluate --mask-doc-numbers``):
@@ -58,7 +58,7 @@ _DOC_TYPES = (
 )
 _ORGAN_END = re.compile(
     r"(人民政府|办公厅|办公室|委员会|街道办事处|办事处|管理局|局|厅|部|署|委|院|中心|银行|分行|支行|"
-    r"公司|协会|领导小组|指挥部|小组|所|站|队|会)$"
+    r"公司|协会|领导小组|指挥部|工作专班|小组|所|站|队|会|处|科|股)$"
 )
 _HEADER_NOISE = re.compile(
     r"^(签发人|份号|密级|紧急程度|特急|加急|急件|机密|秘密|绝密|发布时间|来源|索引号)"

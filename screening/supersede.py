@@ -1,0 +1,116 @@
+"""The supersession graph of a batch: which document repeals or replaces which.
+
+A newer document often ends older ones in so many words: "《…》（文号）同时废止", "…停止执行",
+"…不再执行". :func:`supersession_graph` resolves every such clause in a batch to the documents
+it names, by 文号 (year and number equal, issuer codes compatible) and by title (the normalised
+title or the name wrapped in 关于印发《…》的通知). A document never supersedes itself or a newer
+document. :func:`supersession` turns the edges into ``repeal.superseded_in_batch`` findings on
+the superseded documents.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .rules import Finding, make_finding
+from .structure import DocNumber, Span, Structure, normalize_title
+
+#: Titles shorter than this are too generic to match on (《通知》, 《办法》).
+MIN_TITLE = 6
+
+
+@dataclass(frozen=True)
+class Edge:
+    """``newer`` ends ``older`` by the clause at ``span`` of ``newer``'s text."""
+
+    newer: str
+    older: str
+    by: str  # "文号" or "标题"
+    reference: str
+    clause: str
+    span: Span
+    verb: str
+
+
+def _codes_compatible(a: str, b: str) -> bool:
+    # Codes read from running text may carry words before them (公告 vs 中国人民银行公告) or be
+    # abbreviated differently; one must end with the other.
+    return bool(a) and bool(b) and (a.endswith(b) or b.endswith(a))
+
+
+def _title_keys(s: Structure) -> set[str]:
+    keys = set()
+    if s.title:
+        keys.add(normalize_title(s.title))
+        keys.add(normalize_title(s.title, unwrap=False))
+    return {k for k in keys if len(k) >= MIN_TITLE}
+
+
+def supersession_graph(batch: Sequence[tuple[str, Structure]]) -> list[Edge]:
+    """Every resolved supersession edge in ``batch`` (pairs of document key and structure)."""
+    by_number: dict[tuple[int, int], list[tuple[str, DocNumber]]] = defaultdict(list)
+    by_title: dict[str, list[str]] = defaultdict(list)
+    structures = dict(batch)
+    for key, s in batch:
+        if s.doc_number is not None:
+            by_number[(s.doc_number.year, s.doc_number.number)].append((key, s.doc_number))
+        for title in _title_keys(s):
+            by_title[title].append(key)
+
+    edges: list[Edge] = []
+    seen: set[tuple[str, str]] = set()
+    for newer, s in batch:
+        own_titles = _title_keys(s)
+        for clause in s.supersessions:
+            found: list[tuple[str, str, str]] = []
+            for ref in clause.doc_numbers:
+                for key, number in by_number.get((ref.year, ref.number), []):
+                    if _codes_compatible(number.code, ref.code):
+                        found.append((key, "文号", ref.raw))
+            for name in clause.titles:
+                title = normalize_title(name)
+                if len(title) < MIN_TITLE or (title in own_titles and not clause.doc_numbers):
+                    continue
+                found.extend((key, "标题", name) for key in by_title.get(title, []))
+            for older, by, reference in found:
+                if older == newer or (newer, older) in seen:
+                    continue
+                a, b = s.issue_date, structures[older].issue_date
+                if a is not None and b is not None and b > a:
+                    continue  # an older document cannot repeal a newer one
+                seen.add((newer, older))
+                edges.append(
+                    Edge(newer, older, by, reference, clause.clause, clause.span, clause.verb)
+                )
+    return edges
+
+
+def _describe(s: Structure, key: str) -> str:
+    parts = [f"《{s.title}》" if s.title else key]
+    if s.doc_number is not None:
+        parts.append(f"（{s.doc_number.raw}）")
+    return "".join(parts)
+
+
+def supersession(batch: Sequence[tuple[str, Structure]]) -> dict[str, list[Finding]]:
+    """``repeal.superseded_in_batch`` findings per superseded document key.
+
+    Each finding's ``span`` points into the text of the newer document (``finding.source``),
+    and its excerpt is the clause that ends the older one.
+    """
+    structures = dict(batch)
+    result: dict[str, list[Finding]] = defaultdict(list)
+    for edge in supersession_graph(batch):
+        newer = _describe(structures[edge.newer], edge.newer)
+        result[edge.older].append(
+            make_finding(
+                "repeal.superseded_in_batch",
+                edge.span,
+                edge.clause,
+                f"本批次文件{newer}按{edge.by}“{edge.reference}”载明本文件{edge.verb}。",
+                source=edge.newer,
+            )
+        )
+    return dict(result)
