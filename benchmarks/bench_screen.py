@@ -24,7 +24,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def make_batch(folder: Path, n: int) -> int:
-    texts = [p.read_text(encoding="utf-8").split("\n---\n", 1)[1] for p in sorted((REPO / "corpus" / "docs").rglob("*.txt"))]
+    texts = [
+        p.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+        for p in sorted((REPO / "corpus" / "docs").rglob("*.txt"))
+    ]
     chars = 0
     for i in range(n):
         text = texts[i % len(texts)] + f"\n（批量测试副本 {i}）\n"
@@ -58,9 +61,13 @@ def main() -> None:
     help_times = [run([exe, "--help"], dict(os.environ)) for _ in range(10)]
     med = statistics.median(times)
     print(f"documents: {args.docs} ({chars / args.docs:.0f} chars each on average)")
-    print(f"screen, fresh ledger: median {med:.2f} s over {args.runs} runs -> {args.docs / med:.0f} docs/s "
-          f"(runs: {', '.join(f'{t:.2f}' for t in times)})")
-    print(f"screen, rerun on same ledger (all cached): {rerun:.2f} s -> {args.docs / rerun:.0f} docs/s")
+    print(
+        f"screen, fresh ledger: median {med:.2f} s over {args.runs} runs -> {args.docs / med:.0f} docs/s "
+        f"(runs: {', '.join(f'{t:.2f}' for t in times)})"
+    )
+    print(
+        f"screen, rerun on same ledger (all cached): {rerun:.2f} s -> {args.docs / rerun:.0f} docs/s"
+    )
     print(f"peak RSS of a screen process: {rss_mb:.0f} MB")
     print(f"screening --help: median {statistics.median(help_times) * 1000:.0f} ms over 10 runs")
     shutil.rmtree(work)

@@ -51,9 +51,23 @@ def db_path() -> Path:
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-file limits that keep one bad file from stalling a batch."""
+    """Per-file limits and reader choices that keep one bad file from stalling a batch.
+
+    ``time_limit_s`` bounds the reading of one file in the worker process (``0`` reads in-process
+    with no time limit); OCR adds ``ocr_time_per_page_s`` per page it recognises, up to
+    ``max_ocr_pages`` pages. ``memory_limit_bytes`` caps the worker's address space on Linux
+    (``0``: no cap). ``pdf_reader`` is ``"fast"`` (pypdfium2, pdfplumber as fallback) or
+    ``"layout"`` (pdfplumber only); ``ocr`` is ``"auto"`` (rapidocr, else tesseract), one of those
+    two names, or ``"off"``.
+    """
 
     max_file_bytes: int = 200 * 1024 * 1024
     max_zip_members: int = 10_000
     max_zip_uncompressed: int = 500 * 1024 * 1024
     max_pdf_pages: int = 2_000
+    time_limit_s: float = 60.0
+    ocr_time_per_page_s: float = 30.0
+    max_ocr_pages: int = 100
+    memory_limit_bytes: int = 4 * 1024 * 1024 * 1024
+    pdf_reader: str = "fast"
+    ocr: str = "auto"

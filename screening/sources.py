@@ -51,7 +51,23 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: Sniffing lists a zip's members; a central directory declaring more than this (or a zip64
+#: one, whose 16-bit count reads 0xFFFF) is not a document and is not listed.
+_MAX_SNIFF_MEMBERS = 50_000
+
+
+def _zip_entry_count(data: bytes) -> int | None:
+    """Entries declared by the end-of-central-directory record (None when it is missing)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 12 > len(data):
+        return None
+    return int.from_bytes(data[end + 10 : end + 12], "little")
+
+
 def _zip_kind(data: bytes) -> str:
+    count = _zip_entry_count(data)
+    if count is not None and count > _MAX_SNIFF_MEMBERS:
+        return ZIP  # too many members to list cheaply; no real document has them
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())

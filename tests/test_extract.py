@@ -56,8 +56,15 @@ def test_pdf_text_layer_matches_golden() -> None:
 
 
 def test_pdf_without_text_layer_needs_ocr() -> None:
+    scan = (Path(__file__).parent / "fixtures" / "scan-image-only-page.pdf").read_bytes()
     with pytest.raises(NoTextLayerError, match="OCR"):
-        extract_bytes(pdf_bytes([[]]), sources.PDF)
+        extract_bytes(scan, sources.PDF, Limits(ocr="off"))
+
+
+def test_blank_pdf_is_empty_not_a_scan() -> None:
+    # Regression: a PDF of blank pages (no text, no image) was sent to OCR / reported 需要OCR.
+    with pytest.raises(EmptyDocumentError, match="没有可读取的文字"):
+        extract_bytes(pdf_bytes([[], []]), sources.PDF)
 
 
 def test_encrypted_pdf() -> None:
@@ -95,8 +102,7 @@ def test_docx_with_entity_declaration_is_refused() -> None:
     [
         (sources.EMPTY, EmptyDocumentError),
         (sources.UNKNOWN, UnsupportedFormatError),
-        (sources.OLE, UnsupportedFormatError),
-        (sources.IMAGE, UnsupportedFormatError),
+        (sources.ZIP, UnsupportedFormatError),
     ],
 )
 def test_unsupported_formats_say_what_to_do(fmt: str, error: type) -> None:

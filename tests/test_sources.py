@@ -63,3 +63,10 @@ def test_iter_paths_recurses_sorted_skips_hidden_and_duplicates(tmp_path: Path) 
 def test_iter_paths_missing_path_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="找不到路径"):
         list(iter_paths([tmp_path / "nope"]))
+
+
+def test_zip_with_a_huge_central_directory_is_not_listed() -> None:
+    # Hostile input: sniffing lists a zip's members; an end record declaring 60,000 entries is
+    # called a plain zip without the directory being read.
+    end_record = b"PK\x05\x06" + b"\x00" * 6 + (60_000).to_bytes(2, "little") + b"\x00" * 10
+    assert sniff(b"PK\x03\x04" + b"\x00" * 100 + end_record) == sources.ZIP

@@ -3,12 +3,17 @@
 Each format module exposes ``extract(data: bytes, limits: Limits) -> Extraction`` and is imported
 only when a file of its format appears, so start-up stays fast and a heavy reader (pdfplumber) is
 loaded only when needed. Adding a format is adding a module and a line to ``_REGISTRY``.
+
+:func:`extract_bytes` reads in the calling process; :func:`extract_with_limits` (in
+:mod:`.worker`, re-exported here) reads in a worker process that is killed when a file exceeds
+its time limit, so one malformed file cannot hang or crash a batch. The pipeline calls the latter.
 """
 
 from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import sources
@@ -32,17 +37,27 @@ _REGISTRY: dict[str, str] = {
     sources.HTML: "screening.extract.html",
     sources.PDF: "screening.extract.pdf",
     sources.DOCX: "screening.extract.docx",
+    sources.OLE: "screening.extract.doc",
+    sources.OFD: "screening.extract.ofd",
+    sources.RTF: "screening.extract.rtf",
+    sources.IMAGE: "screening.extract.image",
 }
 
 _UNSUPPORTED: dict[str, str] = {
-    sources.OLE: "旧版 Word/WPS 文件（.doc/.wps）暂不支持，请用 Word 或 WPS 另存为 .docx 后重试。",
-    sources.OFD: "OFD 版式文件暂不支持，请导出为 PDF 后重试。",
-    sources.RTF: "RTF 文件暂不支持，请另存为 .docx 或 .txt 后重试。",
-    sources.IMAGE: "这是图片文件，没有可读取的文字，需要先做文字识别（OCR）。",
     sources.ZIP: "这是压缩包而不是文档，请解压后再审查其中的文件。",
     sources.EMPTY: "文件为空（0 字节或只有空白），请确认文件是否完整。",
     sources.UNKNOWN: "无法识别文件格式（不是 PDF、Word、网页或文本文件），请确认文件未损坏。",
 }
+
+
+#: Set inside the worker process: asks the parent for more time (OCR announces its pages).
+_time_hook: Callable[[float], None] | None = None
+
+
+def request_time(seconds: float) -> None:
+    """Ask for ``seconds`` more than the per-file time limit (a no-op outside the worker)."""
+    if _time_hook is not None:
+        _time_hook(seconds)
 
 
 def supported_formats() -> list[str]:
@@ -79,3 +94,8 @@ def normalize(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip() + "\n"
+
+
+from .worker import extract_with_limits  # noqa: E402  (the worker imports this module's names)
+
+__all__ = ["Extraction", "extract_bytes", "extract_with_limits", "normalize", "supported_formats"]

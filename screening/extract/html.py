@@ -51,28 +51,62 @@ _BLOCK = {
 _CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_\-]+)", re.IGNORECASE)
 
 
+#: class/id words of page chrome on government sites: menus, breadcrumbs, share bars, footers.
+_CHROME = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumb|crumb|position|share|sidebar|footer|header|"
+    r"topbar|toolbar|copyright|bottom|related|print)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_VOID = {
+    "br",
+    "img",
+    "meta",
+    "link",
+    "input",
+    "hr",
+    "area",
+    "base",
+    "col",
+    "embed",
+    "source",
+    "wbr",
+}
+
+
 class _TextParser(HTMLParser):
+    """Collects visible text; skips scripts, styles and page chrome with everything inside."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.skip_tag: str | None = None
         self.skip_depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP:
-            self.skip_depth += 1
+        if self.skip_tag is not None:
+            if tag == self.skip_tag:
+                self.skip_depth += 1
+            return
+        marks = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
+        if tag in _SKIP or (tag not in _VOID and tag != "body" and _CHROME.search(marks)):
+            self.skip_tag, self.skip_depth = tag, 1
         elif tag in _BLOCK:
             self.parts.append("\n")
         elif tag == "td" or tag == "th":
             self.parts.append("\t")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
-            self.skip_depth = max(0, self.skip_depth - 1)
-        elif tag in _BLOCK:
+        if self.skip_tag is not None:
+            if tag == self.skip_tag:
+                self.skip_depth -= 1
+                if self.skip_depth == 0:
+                    self.skip_tag = None
+            return
+        if tag in _BLOCK:
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
-        if not self.skip_depth:
+        if self.skip_tag is None:
             self.parts.append(data)
 
 
