@@ -12,9 +12,11 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .assess import analyze_text, assess, batch_findings
 from .errors import UsageError
 from .labels import LABELS, NORMATIVE
 from .metadata import DOC_NUMBER, MASKED_DOC_NUMBER, Metadata, parse_metadata
@@ -109,34 +111,40 @@ def evaluate(
     mask_doc_numbers: bool = False,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Metrics overall and per source, and every misclassified record with its top evidence."""
-    y_true, y_pred, conf = [], [], []
-    misclassified = []
-    by_source: dict[str, list[int]] = defaultdict(list)
-    for i, record in enumerate(records):
-        text, meta = document_of(record, mask_doc_numbers)
-        pred = model.predict(text, meta)
-        y_true.append(record.label)
-        y_pred.append(pred.label)
-        conf.append(pred.probabilities[pred.label])
-        by_source[record.source or "—"].append(i)
-        if pred.label != record.label:
-            misclassified.append(
-                {
-                    "id": record.id,
-                    "title": meta.title,
-                    "label": record.label,
-                    "predicted": pred.label,
-                    "probability": pred.probabilities[pred.label],
-                    "evidence": [e.phrase for e in pred.evidence],
-                }
-            )
+    """Metrics overall and per source, and every misclassified record with its top evidence.
+
+    The records are read as one batch: a newer record can end an older one by its 文号 or
+    title. ``without_rules`` scores the same model with the legal rules switched off.
+    """
+    as_of_date = date.fromisoformat(as_of)
+    documents = [document_of(r, mask_doc_numbers) for r in records]
+    kinds, analyses = [], []
+    for i, (text, meta) in enumerate(documents):
+        kinds.append(model.kind(text, meta))
+        analyses.append(analyze_text(text, meta, as_of_date))
         if progress:
             progress(i + 1, len(records))
+    extra = batch_findings(
+        [(r.id, a.structure) for r, a in zip(records, analyses, strict=True)], as_of_date
+    )
+    assessed = [
+        assess(model, k, a, extra.get(r.id, []))
+        for r, k, a in zip(records, kinds, analyses, strict=True)
+    ]
+    y_true = [r.label for r in records]
+    y_pred = [a.label for a in assessed]
+    conf = [a.prediction.probabilities[a.label] for a in assessed]
     result = summarize(y_true, y_pred, conf, LABELS)
+    bare = [model.combine(k, []) for k in kinds]
+    result["without_rules"] = summarize(
+        y_true, [p.label for p in bare], [p.probabilities[p.label] for p in bare], LABELS
+    )
     result["normative_vs_rest_accuracy"] = sum(
         (t == NORMATIVE) == (p == NORMATIVE) for t, p in zip(y_true, y_pred, strict=True)
     ) / len(y_true)
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, record in enumerate(records):
+        by_source[record.source or "—"].append(i)
     result["per_source"] = {
         source: {
             "n": len(idx),
@@ -147,7 +155,19 @@ def evaluate(
         }
         for source, idx in sorted(by_source.items())
     }
-    result["misclassified"] = misclassified
+    result["misclassified"] = [
+        {
+            "id": record.id,
+            "title": analysis.structure.title,
+            "label": record.label,
+            "predicted": a.label,
+            "probability": a.prediction.probabilities[a.label],
+            "evidence": [e.phrase for e in a.prediction.evidence],
+            "repeal_reasons": [f.rule.title for f in a.repeal_reasons],
+        }
+        for record, a, analysis in zip(records, assessed, analyses, strict=True)
+        if a.label != record.label
+    ]
     result["as_of"] = as_of
     result["mask_doc_numbers"] = mask_doc_numbers
     result["model_version"] = model.version

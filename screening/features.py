@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from .metadata import DOC_NUMBER, MASKED_DOC_NUMBER, Metadata
+from .structure import issuer_level, split_issuers
 
 _DIGITS = re.compile(r"\d+")
 _PUNCT = re.compile(r"^[\W_]+$")
@@ -123,10 +124,24 @@ def structure_markers(text: str, meta: Metadata) -> list[str]:
     return markers
 
 
+def issuer_level_of(meta: Metadata) -> str:
+    """``central``, ``local`` or ``unknown``: the level of the issuing organ."""
+    return issuer_level(split_issuers(meta.issuer))
+
+
 def document_features(tokens: Sequence[str], text: str, meta: Metadata) -> list[str]:
-    """Features of one document: normalised words, adjacent word pairs, structure markers."""
+    """Features of one document: normalised words, adjacent word pairs, structure markers, and
+    a copy of each prefixed with the issuer's level.
+
+    The copies let the classifier learn how the same words read differently in a ministry's or
+    the central bank's documents than in a county's ("frustratingly easy" domain adaptation,
+    Daumé 2007): central departments write standing rules for regulated institutions in the
+    vocabulary of work notices (做好…工作, 要…), which local governments use for work plans.
+    """
     words = [normalize_token(t) for t in tokens[:MAX_TOKENS]]
     features = [w for w in words if not _PUNCT.match(w)]
     features.extend(f"{a} {b}" for a, b in itertools.pairwise(words))
     features.extend(structure_markers(text, meta))
+    level = issuer_level_of(meta)
+    features.extend([f"{level}|{f}" for f in features])
     return features

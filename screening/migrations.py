@@ -116,6 +116,26 @@ def m002_decisions(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m003_legal_assessment(conn: sqlite3.Connection) -> None:
+    # Predictions now depend on the as-of date (validity, law status) and carry the model's
+    # genre score and the rules' findings; a batch file row holds the final assessment, which
+    # may differ from its prediction once the whole batch is known (supersession).
+    run_script(
+        conn,
+        """
+        ALTER TABLE predictions ADD COLUMN as_of TEXT;
+        ALTER TABLE predictions ADD COLUMN kind_probability REAL;
+        ALTER TABLE predictions ADD COLUMN findings TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE predictions ADD COLUMN structure TEXT NOT NULL DEFAULT '{}';
+        CREATE INDEX predictions_by_doc_as_of ON predictions(sha256, model_version, as_of);
+        ALTER TABLE batch_files ADD COLUMN label TEXT;
+        ALTER TABLE batch_files ADD COLUMN probabilities TEXT;
+        ALTER TABLE batch_files ADD COLUMN findings TEXT;
+        """,
+    )
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 

@@ -1,13 +1,24 @@
-"""The screening model: a linear classifier over document features, saved without pickle.
+"""The screening model: genre from the text, repeal from dated legal facts; saved without pickle.
 
-File format (``format: 1``), one ``.npz`` archive read with ``numpy.load(allow_pickle=False)``,
+Two parts (see docs/decision-policy.md):
+
+1. a linear text classifier gives ``p_kind``, the probability that the document is normative in
+   kind (a 规范性文件, whether still in force or not), calibrated by a softmax temperature;
+2. a table, estimated on the corpus, gives the probability that a normative document should be
+   repealed given the strongest repeal finding of the legal rules (validity expired, superseded
+   in the batch, …, or none). The three label probabilities are
+   ``non_normative = 1 − p_kind``, ``repeal = p_kind · r``, ``normative = p_kind · (1 − r)``.
+   Without a repeal finding ``r`` stays below one half, so a repeal suggestion always has a reason.
+
+File format (``format: 2``), one ``.npz`` archive read with ``numpy.load(allow_pickle=False)``,
 so loading a model can never run code:
 
 ``meta``       uint8 array: UTF-8 JSON with ``format``, ``version``, ``labels``, ``temperature``,
-               ``dictionary`` (the jieba user dictionary the model was trained with) and ``card``
+               ``repeal_table``, ``kind_given_superseded``, ``dictionary`` (the jieba user
+               dictionary the model was trained with) and ``card``
 ``vocab``      unicode array: feature strings, in column order
 ``idf``        float64 (n_features,): inverse document frequencies
-``coef``       float64 (n_labels, n_features) and ``intercept`` float64 (n_labels,)
+``coef``       float64 (1, n_features) and ``intercept`` float64 (1,): logit of ``p_kind``
 
 A copy of the card is written beside it as ``<name>.card.json`` for people to read. Bump
 :data:`FORMAT` when the layout changes, and keep a loader for every released format.
@@ -32,7 +43,7 @@ from .features import document_features
 from .metadata import Metadata
 from .segment import Segmenter
 
-FORMAT = 1
+FORMAT = 2
 _ARRAYS = {"meta", "vocab", "idf", "coef", "intercept"}
 
 
@@ -63,6 +74,28 @@ MARKER_NAMES = {
 }
 
 
+#: Repeal categories, strongest first: the first one a document's findings contain decides ``r``.
+REPEAL_CATEGORIES: tuple[tuple[str, str], ...] = (
+    ("superseded", "repeal.superseded_in_batch"),
+    ("validity_expired", "repeal.validity_expired"),
+    ("default_period_lapsed", "repeal.default_period_lapsed"),
+    ("campaign_ended", "repeal.campaign_ended"),
+    ("superior_law_repealed", "repeal.superior_law_repealed"),
+)
+NO_FINDING = "none"
+#: Without a repeal finding, r is capped below one half: the model alone never suggests repeal.
+MAX_R_WITHOUT_REASON = 0.45
+
+
+def repeal_category(rule_ids: Sequence[str]) -> str:
+    """The strongest repeal category among ``rule_ids`` (``"none"`` if there is none)."""
+    present = set(rule_ids)
+    for category, rule_id in REPEAL_CATEGORIES:
+        if rule_id in present:
+            return category
+    return NO_FINDING
+
+
 @dataclass
 class Prediction:
     """The model's call on one document."""
@@ -70,6 +103,16 @@ class Prediction:
     label: str
     probabilities: dict[str, float]
     evidence: list[Evidence] = field(default_factory=list)
+    kind_probability: float = 0.0
+    repeal_category: str = NO_FINDING
+
+
+@dataclass
+class KindScore:
+    """The text part's output for one document (independent of the as-of date and the batch)."""
+
+    probability: float
+    evidence: list[Evidence]
 
 
 def _marker_name(feature: str) -> str:
@@ -81,7 +124,7 @@ def _marker_name(feature: str) -> str:
 
 
 class ScreeningModel:
-    """TF-IDF features × a linear model with temperature-scaled softmax probabilities."""
+    """Text classifier for the genre plus a repeal table over the legal rules' findings."""
 
     def __init__(
         self,
@@ -92,6 +135,8 @@ class ScreeningModel:
         coef: np.ndarray,
         intercept: np.ndarray,
         temperature: float,
+        repeal_table: dict[str, float],
+        kind_given_superseded: float,
         dictionary: str,
         card: dict[str, Any],
         version: str,
@@ -100,15 +145,17 @@ class ScreeningModel:
         self.vocab_list = list(vocab)
         self.vocab = {term: i for i, term in enumerate(self.vocab_list)}
         self.idf = np.asarray(idf, dtype=np.float64)
-        self.coef = np.asarray(coef, dtype=np.float64)
-        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.coef = np.asarray(coef, dtype=np.float64).reshape(1, -1)
+        self.intercept = np.asarray(intercept, dtype=np.float64).reshape(1)
         self.temperature = float(temperature)
+        self.repeal_table = {k: float(v) for k, v in repeal_table.items()}
+        self.kind_given_superseded = float(kind_given_superseded)
         self.dictionary = dictionary
         self.card = card
         self.version = version
         self._segmenter: Segmenter | None = None
         n = len(self.vocab_list)
-        if self.idf.shape != (n,) or self.coef.shape != (len(self.labels), n):
+        if self.idf.shape != (n,) or self.coef.shape != (1, n):
             raise ModelLoadError(
                 "模型文件内部数组形状不一致，文件可能已损坏。请重新训练或恢复模型。"
             )
@@ -135,33 +182,54 @@ class ScreeningModel:
         return idx, weights / norm if norm else weights
 
     # -- prediction -------------------------------------------------------------------------
-    def predict_features(self, features: Sequence[str], n_evidence: int = 5) -> Prediction:
+    def kind_from_features(self, features: Sequence[str], n_evidence: int = 5) -> KindScore:
+        """``p_kind`` and the features that pushed the document towards its side."""
         idx, weights = self._vectorize(features)
-        logits = self.coef[:, idx] @ weights + self.intercept
-        scaled = logits / self.temperature
-        probs = np.exp(scaled - scaled.max())
-        probs /= probs.sum()
-        best = int(np.argmax(probs))
-        # Contribution of each feature to the winning label relative to the others' average.
-        others = np.delete(self.coef[:, idx], best, axis=0).mean(axis=0)
-        contrib = weights * (self.coef[best, idx] - others)
-        order = np.argsort(-contrib)[:n_evidence]
-        evidence = [
-            Evidence(self.vocab_list[idx[j]], round(float(contrib[j]), 4))
-            for j in order
-            if contrib[j] > 0
-        ]
+        logit = float(self.coef[0, idx] @ weights + self.intercept[0]) / self.temperature
+        probability = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, logit))))
+        contrib = weights * self.coef[0, idx] * (1.0 if probability >= 0.5 else -1.0)
+        # A word and its issuer-level copy are one piece of evidence for the reader: add them up.
+        merged: dict[str, float] = {}
+        for j in np.flatnonzero(contrib > 0):
+            feature = self.vocab_list[idx[j]]
+            base = feature.split("|", 1)[1] if "|" in feature else feature
+            merged[base] = merged.get(base, 0.0) + float(contrib[j])
+        top = sorted(merged.items(), key=lambda kv: -kv[1])[:n_evidence]
+        return KindScore(probability, [Evidence(f, round(w, 4)) for f, w in top])
+
+    def kind(self, text: str, meta: Metadata, n_evidence: int = 5) -> KindScore:
+        """The text part on one document."""
+        return self.kind_from_features(self.features(text, meta), n_evidence)
+
+    def combine(self, kind: KindScore, repeal_rule_ids: Sequence[str]) -> Prediction:
+        """The three label probabilities from ``p_kind`` and the document's repeal findings."""
+        category = repeal_category(repeal_rule_ids)
+        p_kind = kind.probability
+        if category == "superseded":
+            # The issuer itself ended this document as a standing rule: strong evidence of genre.
+            p_kind = max(p_kind, self.kind_given_superseded)
+        r = self.repeal_table.get(category, self.repeal_table.get(NO_FINDING, 0.0))
+        if category == NO_FINDING:
+            r = min(r, MAX_R_WITHOUT_REASON)
+        probabilities = {
+            self.labels[0]: p_kind * (1.0 - r),  # normative
+            self.labels[1]: 1.0 - p_kind,  # non_normative
+            self.labels[2]: p_kind * r,  # repeal
+        }
+        label = max(self.labels, key=lambda lab: probabilities[lab])
         return Prediction(
-            label=self.labels[best],
-            probabilities={
-                lab: round(float(p), 4) for lab, p in zip(self.labels, probs, strict=True)
-            },
-            evidence=evidence,
+            label=label,
+            probabilities={lab: round(p, 4) for lab, p in probabilities.items()},
+            evidence=kind.evidence,
+            kind_probability=round(p_kind, 4),
+            repeal_category=category,
         )
 
-    def predict(self, text: str, meta: Metadata, n_evidence: int = 5) -> Prediction:
-        """Label, calibrated probabilities and the top evidence for one document."""
-        return self.predict_features(self.features(text, meta), n_evidence)
+    def predict(
+        self, text: str, meta: Metadata, repeal_rule_ids: Sequence[str] = (), n_evidence: int = 5
+    ) -> Prediction:
+        """Label, probabilities and evidence for one document with the given repeal findings."""
+        return self.combine(self.kind(text, meta, n_evidence), repeal_rule_ids)
 
     # -- persistence ------------------------------------------------------------------------
     def save(self, path: Path) -> Path:
@@ -171,6 +239,8 @@ class ScreeningModel:
             "version": self.version,
             "labels": list(self.labels),
             "temperature": self.temperature,
+            "repeal_table": self.repeal_table,
+            "kind_given_superseded": self.kind_given_superseded,
             "dictionary": self.dictionary,
             "card": self.card,
         }
@@ -226,6 +296,8 @@ class ScreeningModel:
             coef=arrays["coef"],
             intercept=arrays["intercept"],
             temperature=meta["temperature"],
+            repeal_table=meta["repeal_table"],
+            kind_given_superseded=meta["kind_given_superseded"],
             dictionary=meta["dictionary"],
             card=meta["card"],
             version=meta["version"],
@@ -233,7 +305,8 @@ class ScreeningModel:
 
 
 def evidence_phrase(feature: str) -> str:
-    """How a feature is shown to a reader."""
+    """How a feature is shown to a reader (the issuer-level prefix is dropped)."""
+    feature = feature.split("|", 1)[1] if "|" in feature else feature
     if feature.startswith("@"):
         return _marker_name(feature)
     return feature.replace(" ", "")

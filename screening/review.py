@@ -44,6 +44,7 @@ class Item:
     metadata: dict[str, Any]
     text: str
     flags: list[dict[str, Any]] = field(default_factory=list)
+    reasons: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def margin(self) -> float:
@@ -100,7 +101,8 @@ class ReviewSession:
                     evidence=[f for f, _ in row["evidence"]],
                     metadata=row["metadata"],
                     text=row["text"],
-                    flags=row.get("flags", []),
+                    flags=[f for f in row["findings"] if f["group"] != "repeal"],
+                    reasons=[f for f in row["findings"] if f["group"] == "repeal"],
                 )
             )
         # The same document can appear twice in a batch (two paths): review it once.

@@ -27,9 +27,9 @@ def _excerpt(session: ReviewSession) -> Text:
     for word in item.evidence:
         if not word.startswith("@"):
             text.highlight_words([word.replace(" ", "")], style="bold yellow")
-    for flag in item.flags:
+    for flag in [*item.flags, *item.reasons]:
         excerpt = flag.get("excerpt")
-        if excerpt:
+        if excerpt and flag.get("source") is None:  # a batch finding's span is in another file
             text.highlight_words([excerpt], style="bold red")
     more = f"第 {start + 1}–{min(start + EXCERPT_LINES, len(lines))} 行 / 共 {len(lines)} 行"
     return Text.assemble(text, "\n", (more, "dim"))
@@ -61,6 +61,13 @@ def render(session: ReviewSession) -> Group | Text:
             f"{item.probabilities.get(lab, 0):.2f}",
         )
     parts: list[object] = [head, probs, Text("主要依据：" + ("、".join(item.evidence[:6]) or "—"))]
+    if item.reasons:
+        reasons = Text("废止理由：\n", style="bold magenta")
+        for finding in item.reasons:
+            reasons.append(
+                f"  · {finding.get('title')}：{finding.get('detail') or finding.get('excerpt', '')}\n"
+            )
+        parts.append(reasons)
     if item.flags:
         flags = Text("风险提示：\n", style="bold red")
         for flag in item.flags:

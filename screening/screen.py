@@ -1,8 +1,10 @@
-"""Screen a batch: walk, identify, extract, read metadata, classify, record — one file at a time.
+"""Screen a batch: walk, identify, extract, read, classify, apply the legal rules, record.
 
 Each file's rows are committed before the next file starts, so an interrupted batch loses
-nothing finished; a rerun reuses the stored prediction of every file (by sha256) already screened
-with the same model, and the stored extraction of every file already read.
+nothing finished; a rerun reuses the stored extraction of every file already read and the stored
+prediction of every file already screened with the same model at the same as-of date. Once every
+file is in, batch-wide rules run (a newer file that repeals an older one by 文号 or title) and
+each file's final label is recorded in the batch.
 """
 
 from __future__ import annotations
@@ -10,24 +12,42 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .assess import analyze_text, assess, batch_findings
 from .config import Limits
-from .errors import ExtractionError
-from .extract import extract_bytes
+from .errors import ExtractionError, NoTextLayerError
+from .extract import extract_with_limits
 from .labels import LABEL_NAMES
 from .metadata import Metadata, parse_metadata
-from .model import ScreeningModel, evidence_phrase
+from .model import Evidence, KindScore, ScreeningModel, evidence_phrase
+from .rules import REPEAL as REPEAL_GROUP
 from .sources import identify, iter_paths
 from .store import Store, StoredExtraction
+from .structure import Structure, parse_structure
 
-OK, FAILED = "ok", "failed"
-STATUS_NAMES = {OK: "已审查", FAILED: "失败"}
+OK, FAILED, NEEDS_OCR = "ok", "failed", "needs_ocr"
+STATUS_NAMES = {OK: "已审查", FAILED: "失败", NEEDS_OCR: "需要OCR"}
 
 #: progress(done, total, path) is called once before the first file (done=0, path None) and
 #: after each file.
 Progress = Callable[[int, int, "Path | None"], None]
+
+#: Structure fields shown in rows and reports.
+STRUCTURE_FIELDS = (
+    "issuers",
+    "issuer_level",
+    "addressees",
+    "specific_addressee",
+    "effective_date",
+    "valid_until",
+    "validity_years",
+    "provisional",
+    "chapters",
+    "articles",
+)
 
 
 @dataclass
@@ -46,7 +66,10 @@ class ScreenRow:
     date: str | None = None
     label: str | None = None
     probabilities: dict[str, float] = field(default_factory=dict)
+    kind_probability: float | None = None
     evidence: list[str] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    structure: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     reused: bool = False
 
@@ -57,6 +80,14 @@ class ScreenRow:
     @property
     def probability(self) -> float | None:
         return self.probabilities.get(self.label or "") if self.label else None
+
+    @property
+    def repeal_reasons(self) -> list[dict[str, Any]]:
+        return [f for f in self.findings if f["group"] == REPEAL_GROUP]
+
+    @property
+    def flags(self) -> list[dict[str, Any]]:
+        return [f for f in self.findings if f["group"] != REPEAL_GROUP]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +107,11 @@ class ScreenRow:
             "probability": self.probability,
             "probabilities": self.probabilities,
             "evidence": self.evidence,
+            "repeal_reasons": self.repeal_reasons,
+            "flags": self.flags,
+            "structure": {k: self.structure.get(k) for k in STRUCTURE_FIELDS}
+            if self.structure
+            else {},
             "warnings": self.warnings,
         }
 
@@ -90,7 +126,7 @@ class BatchResult:
 
     @property
     def failed(self) -> int:
-        return sum(1 for r in self.rows if r.status == FAILED)
+        return sum(1 for r in self.rows if r.status in (FAILED, NEEDS_OCR))
 
 
 def _read(path: Path, limits: Limits) -> bytes:
@@ -103,7 +139,7 @@ def _read(path: Path, limits: Limits) -> bytes:
 
 
 def _extract(data: bytes, fmt: str, limits: Limits) -> StoredExtraction:
-    result = extract_bytes(data, fmt, limits)
+    result = extract_with_limits(data, fmt, limits)
     meta = parse_metadata(result.text)
     return StoredExtraction(
         format=result.format,
@@ -116,29 +152,35 @@ def _extract(data: bytes, fmt: str, limits: Limits) -> StoredExtraction:
     )
 
 
+def _failed(store: Store, batch_id: str, seq: int, path: Path, message: str) -> ScreenRow:
+    row = ScreenRow(seq, str(path), None, None, FAILED, error=message)
+    with store.transaction():
+        store.record_batch_file(batch_id, seq, row.path, None, FAILED, row.error, None)
+    return row
+
+
 def screen_file(
-    path: Path, seq: int, batch_id: str, store: Store, model: ScreeningModel, limits: Limits
+    path: Path,
+    seq: int,
+    batch_id: str,
+    store: Store,
+    model: ScreeningModel,
+    limits: Limits,
+    as_of: str,
+    structures: dict[str, Structure] | None = None,
 ) -> ScreenRow:
-    """Screen one file and record it in ``store`` (one transaction)."""
+    """Screen one file and record it in ``store`` (one transaction).
+
+    ``structures`` collects the parsed structure of each screened document for the batch rules.
+    """
     try:
         data = _read(path, limits)
     except ExtractionError as exc:
-        row = ScreenRow(seq, str(path), None, None, FAILED, error=str(exc))
-        with store.transaction():
-            store.record_batch_file(batch_id, seq, row.path, None, FAILED, row.error, None)
-        return row
+        return _failed(store, batch_id, seq, path, str(exc))
     except OSError as exc:
-        row = ScreenRow(
-            seq,
-            str(path),
-            None,
-            None,
-            FAILED,
-            error=f"无法读取文件：{exc.strerror or exc}。请检查文件权限。",
+        return _failed(
+            store, batch_id, seq, path, f"无法读取文件：{exc.strerror or exc}。请检查文件权限。"
         )
-        with store.transaction():
-            store.record_batch_file(batch_id, seq, row.path, None, FAILED, row.error, None)
-        return row
     source = identify(path, data)
     row = ScreenRow(seq, str(path), source.sha256, source.format, OK)
     with store.transaction():
@@ -147,6 +189,8 @@ def screen_file(
         if extraction is None:
             try:
                 extraction = _extract(data, source.format, limits)
+            except NoTextLayerError as exc:
+                row.status, row.error = NEEDS_OCR, str(exc)
             except ExtractionError as exc:
                 row.status, row.error = FAILED, str(exc)
             except Exception as exc:  # a reader's bug must not end the batch
@@ -167,16 +211,31 @@ def screen_file(
                 meta.date,
             )
             row.warnings = extraction.warnings
-            stored = store.latest_prediction(source.sha256, model.version)
+            stored = store.latest_prediction(source.sha256, model.version, as_of)
             if stored is not None:
                 row.reused = True
                 prediction_id = stored.id
                 row.label, row.probabilities = stored.label, stored.probabilities
+                row.kind_probability = stored.kind_probability
                 row.evidence = [evidence_phrase(f) for f, _ in stored.evidence]
+                row.findings, row.structure = stored.findings, stored.structure
+                if structures is not None:
+                    structures[source.sha256] = parse_structure(extraction.text, meta)
             else:
-                pred = model.predict(extraction.text, meta)
-                row.label, row.probabilities = pred.label, pred.probabilities
+                kind = model.kind(extraction.text, meta)
+                analysis = analyze_text(extraction.text, meta, date.fromisoformat(as_of))
+                assessed = assess(model, kind, analysis)
+                pred = assessed.prediction
+                row.label, row.probabilities, row.kind_probability = (
+                    pred.label,
+                    pred.probabilities,
+                    pred.kind_probability,
+                )
                 row.evidence = [e.phrase for e in pred.evidence]
+                # Stored: every finding (a later batch rule may change the label and so which
+                # findings are shown); the row shows those that fit its label.
+                row.findings = [f.to_dict() for f in assessed.findings]
+                row.structure = analysis.structure.to_dict()
                 prediction_id = store.record_prediction(
                     source.sha256,
                     batch_id,
@@ -184,11 +243,52 @@ def screen_file(
                     pred.label,
                     pred.probabilities,
                     [[e.feature, e.weight] for e in pred.evidence],
+                    as_of,
+                    pred.kind_probability,
+                    [f.to_dict() for f in analysis.findings],
+                    row.structure,
                 )
+                if structures is not None:
+                    structures[source.sha256] = analysis.structure
         store.record_batch_file(
             batch_id, seq, row.path, source.sha256, row.status, row.error, prediction_id
         )
     return row
+
+
+def finish_batch(
+    store: Store,
+    model: ScreeningModel,
+    batch_id: str,
+    as_of: str,
+    rows: list[ScreenRow],
+    structures: dict[str, Structure],
+) -> None:
+    """Run the batch-wide rules and record every screened file's final label in the batch."""
+    extra = batch_findings(list(structures.items()), date.fromisoformat(as_of))
+    with store.transaction():
+        for row in rows:
+            if row.status != OK or row.sha256 is None:
+                continue
+            added = extra.get(row.sha256, [])
+            if added:
+                stored = store.latest_prediction(row.sha256, model.version, as_of)
+                doc_rule_ids = [f["rule_id"] for f in (stored.findings if stored else [])]
+                kind = KindScore(
+                    row.kind_probability or 0.0, [Evidence(e, 0.0) for e in row.evidence]
+                )
+                pred = model.combine(kind, doc_rule_ids + [f.rule_id for f in added])
+                row.label, row.probabilities = pred.label, pred.probabilities
+                all_findings = (stored.findings if stored else []) + [f.to_dict() for f in added]
+                normative = row.label in ("normative", "repeal")
+                row.findings = [
+                    f
+                    for f in all_findings
+                    if normative or f.get("scope", "any") == "any" or f["group"] == REPEAL_GROUP
+                ]
+            store.set_assessment(
+                batch_id, row.path, row.label or "", row.probabilities, row.findings
+            )
 
 
 def screen_paths(
@@ -201,16 +301,21 @@ def screen_paths(
 ) -> BatchResult:
     """Screen every file under ``paths`` as one batch recorded in ``store``."""
     limits = limits or Limits()
+    paths = list(paths)
     files = list(iter_paths(paths))
     batch_id = store.create_batch(as_of, model.version, [str(p) for p in paths])
     result = BatchResult(batch_id, as_of, model.version, [])
+    structures: dict[str, Structure] = {}
     if progress:
         progress(0, len(files), None)
     try:
         for seq, path in enumerate(files, start=1):
-            result.rows.append(screen_file(path, seq, batch_id, store, model, limits))
+            result.rows.append(
+                screen_file(path, seq, batch_id, store, model, limits, as_of, structures)
+            )
             if progress:
                 progress(seq, len(files), path)
+        finish_batch(store, model, batch_id, as_of, result.rows, structures)
     except KeyboardInterrupt:
         result.interrupted = True
         store.finish_batch(batch_id, "interrupted")

@@ -12,7 +12,7 @@ import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,27 @@ class StoredPrediction:
     label: str
     probabilities: dict[str, float]
     evidence: list[list[Any]]
+    as_of: str | None = None
+    kind_probability: float | None = None
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    structure: dict[str, Any] = field(default_factory=dict)
+
+
+_PREDICTION_COLUMNS = "id, model_version, label, probabilities, evidence, as_of, kind_probability, findings, structure"
+
+
+def _prediction(row: tuple[Any, ...]) -> StoredPrediction:
+    return StoredPrediction(
+        row[0],
+        row[1],
+        row[2],
+        json.loads(row[3]),
+        json.loads(row[4]),
+        row[5],
+        row[6],
+        json.loads(row[7]),
+        json.loads(row[8]),
+    )
 
 
 class Store:
@@ -187,10 +208,15 @@ class Store:
         label: str,
         probabilities: dict[str, float],
         evidence: list[list[Any]],
+        as_of: str | None = None,
+        kind_probability: float | None = None,
+        findings: list[dict[str, Any]] | None = None,
+        structure: dict[str, Any] | None = None,
     ) -> int:
         cursor = self.conn.execute(
             "INSERT INTO predictions (sha256, batch_id, model_version, label, probabilities, evidence,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " created_at, as_of, kind_probability, findings, structure)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 sha256,
                 batch_id,
@@ -199,19 +225,47 @@ class Store:
                 json.dumps(probabilities),
                 json.dumps(evidence, ensure_ascii=False),
                 utc_now(),
+                as_of,
+                kind_probability,
+                json.dumps(findings or [], ensure_ascii=False),
+                json.dumps(structure or {}, ensure_ascii=False),
             ),
         )
         return int(cursor.lastrowid or 0)
 
-    def latest_prediction(self, sha256: str, model_version: str) -> StoredPrediction | None:
-        row = self.conn.execute(
-            "SELECT id, model_version, label, probabilities, evidence FROM predictions"
-            " WHERE sha256 = ? AND model_version = ? ORDER BY id DESC LIMIT 1",
-            (sha256, model_version),
-        ).fetchone()
-        if row is None:
-            return None
-        return StoredPrediction(row[0], row[1], row[2], json.loads(row[3]), json.loads(row[4]))
+    def latest_prediction(
+        self, sha256: str, model_version: str, as_of: str | None = None
+    ) -> StoredPrediction | None:
+        """The newest prediction of ``model_version`` for a document (at ``as_of`` when given)."""
+        sql = (
+            f"SELECT {_PREDICTION_COLUMNS} FROM predictions WHERE sha256 = ? AND model_version = ?"
+        )
+        args: tuple[Any, ...] = (sha256, model_version)
+        if as_of is not None:
+            sql += " AND as_of = ?"
+            args += (as_of,)
+        row = self.conn.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
+        return _prediction(row) if row else None
+
+    def set_assessment(
+        self,
+        batch_id: str,
+        path: str,
+        label: str,
+        probabilities: dict[str, float],
+        findings: list[dict[str, Any]],
+    ) -> None:
+        """The final label of a file in its batch (after batch-wide rules)."""
+        self.conn.execute(
+            "UPDATE batch_files SET label = ?, probabilities = ?, findings = ? WHERE batch_id = ? AND path = ?",
+            (
+                label,
+                json.dumps(probabilities),
+                json.dumps(findings, ensure_ascii=False),
+                batch_id,
+                path,
+            ),
+        )
 
     def record_batch_file(
         self,
@@ -240,8 +294,9 @@ class Store:
         """The screened files of a batch with their prediction and extraction, in file order."""
         rows = self.conn.execute(
             """
-            SELECT bf.seq, bf.path, bf.sha256, p.model_version, p.label, p.probabilities, p.evidence,
-                   e.metadata, e.text
+            SELECT bf.seq, bf.path, bf.sha256, p.model_version, COALESCE(bf.label, p.label),
+                   COALESCE(bf.probabilities, p.probabilities), p.evidence, e.metadata, e.text,
+                   COALESCE(bf.findings, p.findings)
             FROM batch_files bf
             JOIN predictions p ON p.id = bf.prediction_id
             JOIN extractions e ON e.sha256 = bf.sha256
@@ -261,6 +316,7 @@ class Store:
                 "evidence": json.loads(r[6]),
                 "metadata": json.loads(r[7]),
                 "text": r[8],
+                "findings": json.loads(r[9]),
             }
             for r in rows
         ]
@@ -285,13 +341,53 @@ class Store:
     def latest_prediction_any(self, sha256: str) -> StoredPrediction | None:
         """The newest prediction for a document, whatever the model."""
         row = self.conn.execute(
-            "SELECT id, model_version, label, probabilities, evidence FROM predictions"
-            " WHERE sha256 = ? ORDER BY id DESC LIMIT 1",
+            f"SELECT {_PREDICTION_COLUMNS} FROM predictions WHERE sha256 = ? ORDER BY id DESC LIMIT 1",
             (sha256,),
         ).fetchone()
-        if row is None:
-            return None
-        return StoredPrediction(row[0], row[1], row[2], json.loads(row[3]), json.loads(row[4]))
+        return _prediction(row) if row else None
+
+    def batch_files(self, batch_id: str) -> list[dict[str, Any]]:
+        """Every file of a batch in order, with its final assessment and prediction (reports)."""
+        rows = self.conn.execute(
+            f"""
+            SELECT bf.seq, bf.path, bf.sha256, bf.status, bf.error, bf.label, bf.probabilities, bf.findings,
+                   {", ".join("p." + c.strip() for c in _PREDICTION_COLUMNS.split(","))},
+                   e.format, e.method, e.pages, e.warnings, e.metadata, e.text
+            FROM batch_files bf
+            LEFT JOIN predictions p ON p.id = bf.prediction_id
+            LEFT JOIN extractions e ON e.sha256 = bf.sha256
+            WHERE bf.batch_id = ?
+            ORDER BY bf.seq
+            """,
+            (batch_id,),
+        ).fetchall()
+        out = []
+        for r in rows:
+            prediction = _prediction(r[8:17]) if r[8] is not None else None
+            out.append(
+                {
+                    "seq": r[0],
+                    "path": r[1],
+                    "sha256": r[2],
+                    "status": r[3],
+                    "error": r[4],
+                    "label": r[5] or (prediction.label if prediction else None),
+                    "probabilities": json.loads(r[6])
+                    if r[6]
+                    else (prediction.probabilities if prediction else {}),
+                    "findings": json.loads(r[7])
+                    if r[7]
+                    else (prediction.findings if prediction else []),
+                    "prediction": prediction,
+                    "format": r[17],
+                    "method": r[18],
+                    "pages": r[19],
+                    "warnings": json.loads(r[20]) if r[20] else [],
+                    "metadata": json.loads(r[21]) if r[21] else {},
+                    "text": r[22],
+                }
+            )
+        return out
 
     # -- decisions (append-only, hash-chained) ---------------------------------------------------
     def append_decision(

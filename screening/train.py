@@ -21,14 +21,14 @@ from . import __version__
 from .corpus import CorpusDoc, corpus_hash
 from .errors import CorpusError
 from .features import document_features
-from .labels import LABELS
+from .labels import LABELS, NON_NORMATIVE, REPEAL
 from .metadata import parse_metadata
 from .metrics import summarize
-from .model import ScreeningModel
+from .model import NO_FINDING, REPEAL_CATEGORIES, KindScore, Prediction, ScreeningModel
 from .segment import Segmenter
 
 DEFAULT_PARAMS: dict[str, Any] = {
-    "C": 10.0,
+    "C": 1.0,
     "min_df": 2,
     "max_features": 60000,
     "folds": 5,
@@ -42,7 +42,8 @@ def _identity(features: list[str]) -> list[str]:
     return features
 
 
-def _fit(features: Sequence[list[str]], labels: Sequence[str], params: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _fit(features: Sequence[list[str]], kind: Sequence[bool], params: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """TF-IDF + logistic regression for ``p_kind`` (normative in kind vs not)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -55,34 +56,73 @@ def _fit(features: Sequence[list[str]], labels: Sequence[str], params: dict[str,
     )
     x = vectorizer.fit_transform(features)
     clf = LogisticRegression(C=params["C"], max_iter=5000, class_weight="balanced")
-    clf.fit(x, labels)
-    order = [list(clf.classes_).index(lab) for lab in LABELS]
-    return vectorizer, clf.coef_[order], clf.intercept_[order]
+    clf.fit(x, np.asarray(kind, dtype=int))
+    return vectorizer, clf.coef_.reshape(1, -1), clf.intercept_.reshape(1)
 
 
 def _logits(
     vectorizer, coef: np.ndarray, intercept: np.ndarray, features: Sequence[list[str]]
 ) -> np.ndarray:  # type: ignore[no-untyped-def]
-    return np.asarray(vectorizer.transform(features) @ coef.T) + intercept
+    return np.asarray(vectorizer.transform(features) @ coef.T).ravel() + intercept[0]
 
 
-def _softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
-    z = logits / temperature
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
 
 
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
-    """The softmax temperature that minimises the negative log-likelihood of held-out logits."""
+    """The temperature that minimises the negative log-likelihood of held-out binary logits."""
     from scipy.optimize import minimize_scalar
 
     def nll(log_t: float) -> float:
-        p = _softmax(logits, float(np.exp(log_t)))
-        return float(-np.mean(np.log(p[np.arange(len(y)), y] + 1e-12)))
+        p = _sigmoid(logits / float(np.exp(log_t)))
+        return float(-np.mean(y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)))
 
     result = minimize_scalar(nll, bounds=(-3.0, 3.0), method="bounded")
     return float(np.exp(result.x))
+
+
+def estimate_repeal_table(
+    labels: Sequence[str], categories: Sequence[str]
+) -> tuple[dict[str, float], float]:
+    """P(repeal | normative in kind, strongest repeal finding) per category, and
+    P(normative in kind | superseded in batch), with add-one smoothing."""
+    table = {}
+    for category in [c for c, _ in REPEAL_CATEGORIES] + [NO_FINDING]:
+        kind = [
+            lab
+            for lab, cat in zip(labels, categories, strict=True)
+            if cat == category and lab != NON_NORMATIVE
+        ]
+        table[category] = (sum(lab == REPEAL for lab in kind) + 1) / (len(kind) + 2)
+    superseded = [lab for lab, cat in zip(labels, categories, strict=True) if cat == "superseded"]
+    kind_given_superseded = (sum(lab != NON_NORMATIVE for lab in superseded) + 1) / (
+        len(superseded) + 2
+    )
+    return table, kind_given_superseded
+
+
+def corpus_findings(docs: Sequence[CorpusDoc], metas: Sequence[Any]) -> list[str]:
+    """The strongest repeal category of every corpus document at its own as-of date, the corpus
+    read as one batch (so that a newer document can end an older one)."""
+    from datetime import date
+
+    from .assess import analyze_text, batch_findings
+    from .model import repeal_category
+
+    as_of = {doc.id: date.fromisoformat(doc.as_of) for doc in docs}
+    analyses = [
+        analyze_text(doc.text, meta, as_of[doc.id]) for doc, meta in zip(docs, metas, strict=True)
+    ]
+    extra = batch_findings(
+        [(doc.id, a.structure) for doc, a in zip(docs, analyses, strict=True)], as_of
+    )
+    return [
+        repeal_category(
+            [f.rule_id for f in a.findings] + [f.rule_id for f in extra.get(doc.id, [])]
+        )
+        for doc, a in zip(docs, analyses, strict=True)
+    ]
 
 
 def _versions() -> dict[str, str]:
@@ -107,15 +147,15 @@ def train_model(
     params = {**DEFAULT_PARAMS, **(params or {})}
     segmenter = Segmenter(dictionary)
     features: list[list[str]] = []
+    metas = []
     for i, doc in enumerate(docs, start=1):
-        features.append(
-            document_features(segmenter.cut(doc.text), doc.text, parse_metadata(doc.text))
-        )
+        meta = parse_metadata(doc.text)
+        metas.append(meta)
+        features.append(document_features(segmenter.cut(doc.text), doc.text, meta))
         if progress:
             progress("分词", i, len(docs))
-    labels = np.array([doc.label for doc in docs])
-    y = np.array([LABELS.index(lab) for lab in labels])
-    counts = Counter(labels.tolist())
+    labels = [doc.label for doc in docs]
+    counts = Counter(labels)
     scarce = [lab for lab in LABELS if counts[lab] < 2]
     if scarce:
         raise CorpusError(
@@ -123,28 +163,71 @@ def train_model(
         )
     # Small corpora (a team's first decisions) get fewer folds rather than an error.
     params["folds"] = min(params["folds"], min(counts.values()))
+    if progress:
+        progress("法律规则", 0, 1)
+    categories = corpus_findings(docs, metas)
+    kind = np.array([lab != NON_NORMATIVE for lab in labels])
+    y = np.array([LABELS.index(lab) for lab in labels])
 
-    oof = np.zeros((len(docs), len(LABELS)))
+    oof_logit = np.zeros(len(docs))
+    oof_table: list[tuple[dict[str, float], float]] = [({}, 0.0)] * len(docs)
     folds = StratifiedKFold(n_splits=params["folds"], shuffle=True, random_state=params["seed"])
     for k, (train_idx, test_idx) in enumerate(folds.split(np.zeros(len(y)), y), start=1):
-        vec, coef, intercept = _fit([features[i] for i in train_idx], labels[train_idx], params)
-        oof[test_idx] = _logits(vec, coef, intercept, [features[i] for i in test_idx])
+        vec, coef, intercept = _fit([features[i] for i in train_idx], kind[train_idx], params)
+        oof_logit[test_idx] = _logits(vec, coef, intercept, [features[i] for i in test_idx])
+        fold_table = estimate_repeal_table(
+            [labels[i] for i in train_idx], [categories[i] for i in train_idx]
+        )
+        for i in test_idx:
+            oof_table[i] = fold_table
         if progress:
             progress("交叉验证", k, params["folds"])
-    temperature = fit_temperature(oof, y)
-    probs = _softmax(oof, temperature)
-    predicted = [LABELS[i] for i in probs.argmax(axis=1)]
-    cv = summarize(list(labels), predicted, list(probs.max(axis=1)), LABELS)
-    cv["ece_uncalibrated"] = summarize(
-        list(labels), predicted, list(_softmax(oof, 1.0).max(axis=1)), LABELS
-    )["ece"]
+    temperature = fit_temperature(oof_logit, kind.astype(float))
 
-    vectorizer, coef, intercept = _fit(features, labels, params)
+    def oof_predictions(t: float) -> list[Prediction]:
+        out = []
+        for i in range(len(docs)):
+            table, kgs = oof_table[i]
+            probe = ScreeningModel(
+                labels=LABELS,
+                vocab=[],
+                idf=np.zeros(0),
+                coef=np.zeros((1, 0)),
+                intercept=np.zeros(1),
+                temperature=1.0,
+                repeal_table=table,
+                kind_given_superseded=kgs,
+                dictionary="",
+                card={},
+                version="cv",
+            )
+            p = float(_sigmoid(np.array([oof_logit[i] / t]))[0])
+            out.append(
+                probe.combine(KindScore(p, []), [dict(REPEAL_CATEGORIES).get(categories[i], "")])
+            )
+        return out
+
+    calibrated = oof_predictions(temperature)
+    cv = summarize(
+        labels,
+        [p.label for p in calibrated],
+        [p.probabilities[p.label] for p in calibrated],
+        LABELS,
+    )
+    raw = oof_predictions(1.0)
+    cv["ece_uncalibrated"] = summarize(
+        labels, [p.label for p in raw], [p.probabilities[p.label] for p in raw], LABELS
+    )["ece"]
+    cv["kind_accuracy"] = float(np.mean((_sigmoid(oof_logit / temperature) >= 0.5) == kind))
+
+    vectorizer, coef, intercept = _fit(features, kind, params)
+    table, kind_given_superseded = estimate_repeal_table(labels, categories)
     vocab = vectorizer.get_feature_names_out().tolist()
     digest = hashlib.sha256()
     for array in (vectorizer.idf_, coef, intercept):
         digest.update(np.ascontiguousarray(array).tobytes())
     digest.update("\n".join(vocab).encode("utf-8"))
+    digest.update(repr(sorted(table.items())).encode("utf-8"))
     version = digest.hexdigest()[:12]  # content-addressed: same corpus, same seed, same version
     card = {
         "name": "screening",
@@ -154,20 +237,23 @@ def train_model(
         "training_data": {
             "corpus_sha256": corpus_hash(list(docs)),
             "documents": len(docs),
-            "per_label": dict(Counter(labels.tolist())),
+            "per_label": dict(counts),
+            "repeal_categories": dict(Counter(categories)),
         },
         "dictionary_sha256": segmenter.fingerprint(),
         "segmenter": segmenter.backend,
         "features": {
-            "kind": "words+word pairs+structure markers, sublinear TF-IDF",
+            "kind": "words + word pairs + structure markers, sublinear TF-IDF",
             "n_features": len(vocab),
         },
-        "classifier": "multinomial logistic regression, balanced class weights",
+        "classifier": "logistic regression (balanced) for normative-in-kind; repeal table over the legal rules' findings",
         "params": params,
         "calibration": {
             "method": "temperature scaling on out-of-fold logits",
             "temperature": temperature,
         },
+        "repeal_table": table,
+        "kind_given_superseded": kind_given_superseded,
         "cross_validation": cv,
         "library_versions": _versions(),
     }
@@ -178,6 +264,8 @@ def train_model(
         coef=coef,
         intercept=intercept,
         temperature=temperature,
+        repeal_table=table,
+        kind_given_superseded=kind_given_superseded,
         dictionary=segmenter.dictionary_text,
         card=card,
         version=version,

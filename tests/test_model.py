@@ -9,7 +9,7 @@ from screening.corpus import load_corpus
 from screening.errors import ModelLoadError
 from screening.labels import LABELS
 from screening.metadata import parse_metadata
-from screening.model import ScreeningModel
+from screening.model import KindScore, ScreeningModel
 from screening.train import _fit, train_model
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,7 +60,9 @@ def test_vectorizer_matches_sklearn(small_corpus) -> None:  # type: ignore[no-un
         document_features(seg.cut(d.text), d.text, parse_metadata(d.text)) for d in small_corpus
     ]
     vectorizer, coef, intercept = _fit(
-        feats, [d.label for d in small_corpus], {"C": 1.0, "min_df": 1, "max_features": 5000}
+        feats,
+        [d.label != "non_normative" for d in small_corpus],
+        {"C": 1.0, "min_df": 1, "max_features": 5000},
     )
     model = ScreeningModel(
         labels=LABELS,
@@ -69,6 +71,8 @@ def test_vectorizer_matches_sklearn(small_corpus) -> None:  # type: ignore[no-un
         coef=coef,
         intercept=intercept,
         temperature=1.0,
+        repeal_table={"none": 0.1},
+        kind_given_superseded=0.9,
         dictionary="",
         card={},
         version="t",
@@ -122,3 +126,20 @@ def test_unknown_format_version_is_refused(tmp_path: Path, small_model: Screenin
 def test_missing_model_file(tmp_path: Path) -> None:
     with pytest.raises(ModelLoadError, match="找不到模型文件"):
         ScreeningModel.load(tmp_path / "none.npz")
+
+
+def test_repeal_needs_a_finding(small_model: ScreeningModel) -> None:
+    """Without a repeal finding the model never suggests repeal; with one it can."""
+    kind = KindScore(0.99, [])
+    assert small_model.combine(kind, []).label == "normative"
+    assert small_model.combine(kind, ["legal.creates_penalty"]).label == "normative"
+    expired = small_model.combine(kind, ["repeal.validity_expired"])
+    assert expired.label == "repeal" and expired.repeal_category == "validity_expired"
+    assert abs(sum(expired.probabilities.values()) - 1) < 1e-3
+
+
+def test_superseded_document_is_normative_in_kind(small_model: ScreeningModel) -> None:
+    """A newer document that repeals this one shows it was a standing rule."""
+    pred = small_model.combine(KindScore(0.2, []), ["repeal.superseded_in_batch"])
+    assert pred.kind_probability >= small_model.kind_given_superseded
+    assert pred.label == "repeal"
