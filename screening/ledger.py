@@ -164,7 +164,7 @@ def verify(store: Store) -> Verification:
     return Verification(len(rows), True)
 
 
-# -- export / import -------------------------------------------------------------------------------
+# -- export / import
 EXPORT_FIELDS = (
     "uid",
     "sha256",
@@ -305,7 +305,7 @@ def _norm(value: Any) -> Any:
     return value
 
 
-# -- agreement ---------------------------------------------------------------------------------------
+# -- agreement
 def cohen_kappa(a: list[str], b: list[str]) -> float | None:
     """Cohen's kappa of two raters over the same items (None when undefined)."""
     n = len(a)
@@ -428,7 +428,7 @@ def decided_documents(store: Store) -> list[dict[str, Any]]:
     for sha, row in sorted(current_decisions(store).items()):
         extraction = store.extraction(sha)
         if extraction is None:
-            continue  # decided (e.g. imported) but never screened here: no text to learn from
+            continue  # -- decided (e.g. imported) but never screened here: no text to learn from
         batch = store.batch(row["batch_id"]) if row["batch_id"] else None
         out.append(
             {

@@ -160,7 +160,7 @@ class ScreeningModel:
                 "模型文件内部数组形状不一致，文件可能已损坏。请重新训练或恢复模型。"
             )
 
-    # -- features ---------------------------------------------------------------------------
+    # -- features
     @property
     def segmenter(self) -> Segmenter:
         if self._segmenter is None:
@@ -181,7 +181,7 @@ class ScreeningModel:
         norm = math.sqrt(float(weights @ weights))
         return idx, weights / norm if norm else weights
 
-    # -- prediction -------------------------------------------------------------------------
+    # -- prediction
     def kind_from_features(self, features: Sequence[str], n_evidence: int = 5) -> KindScore:
         """``p_kind`` and the features that pushed the document towards its side."""
         idx, weights = self._vectorize(features)
@@ -206,15 +206,15 @@ class ScreeningModel:
         category = repeal_category(repeal_rule_ids)
         p_kind = kind.probability
         if category == "superseded":
-            # The issuer itself ended this document as a standing rule: strong evidence of genre.
+            # -- The issuer itself ended this document as a standing rule: strong evidence of genre.
             p_kind = max(p_kind, self.kind_given_superseded)
         r = self.repeal_table.get(category, self.repeal_table.get(NO_FINDING, 0.0))
         if category == NO_FINDING:
             r = min(r, MAX_R_WITHOUT_REASON)
         probabilities = {
-            self.labels[0]: p_kind * (1.0 - r),  # normative
-            self.labels[1]: 1.0 - p_kind,  # non_normative
-            self.labels[2]: p_kind * r,  # repeal
+            self.labels[0]: p_kind * (1.0 - r),  # -- normative
+            self.labels[1]: 1.0 - p_kind,  # -- non_normative
+            self.labels[2]: p_kind * r,  # -- repeal
         }
         label = max(self.labels, key=lambda lab: probabilities[lab])
         return Prediction(
@@ -231,7 +231,7 @@ class ScreeningModel:
         """Label, probabilities and evidence for one document with the given repeal findings."""
         return self.combine(self.kind(text, meta, n_evidence), repeal_rule_ids)
 
-    # -- persistence ------------------------------------------------------------------------
+    # -- persistence
     def save(self, path: Path) -> Path:
         """Write the model archive and its ``.card.json`` sidecar; return the archive path."""
         meta = {

@@ -46,7 +46,7 @@ class Rule:
     basis: str
     severity: str
     scope: str = NORMATIVE_ONLY
-    batch: bool = False  # evaluated across a batch (screening.supersede), not per text
+    batch: bool = False  # -- evaluated across a batch (screening.supersede), not per text
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -64,60 +64,178 @@ class Rule:
 
 _RULE_LIST = [
     # -- repeal signals (DOMAIN.md §3)
-    Rule("repeal.validity_expired", "有效期已届满", REPEAL,
-         "地方行政规范性文件管理规定：有效期届满的文件自动失效，不得作为行政管理的依据", HIGH),
-    Rule("repeal.default_period_lapsed", "未载明有效期且已超过默认期限", REPEAL,
-         "地方行政规范性文件管理规定：未载明有效期的，一般满5年失效，标注暂行、试行的满2年失效（期限可配置）",
-         MEDIUM),
-    Rule("repeal.superior_law_repealed", "引用的上位法已废止", REPEAL,
-         f"{_37}：文件内容不得与法律、法规、规章相抵触；上位法废止的，据以制定的文件应当清理", HIGH),
-    Rule("repeal.superior_law_amended", "引用的上位法在文件印发后已修改", REPEAL,
-         "上位法修改后，据以制定的文件及其援引的条文序号应当核对", LOW),
-    Rule("repeal.superseded_in_batch", "已被本批次中较新的文件废止或替代", REPEAL,
-         "新文件载明“《…》（文号）同时废止/停止执行”的，被废止文件不再有效", HIGH, batch=True),
-    Rule("repeal.campaign_ended", "阶段性或年度任务的期限已过", REPEAL,
-         "国发〔2015〕68号等清理实践：适用期已过、工作任务已完成的文件宣布失效", MEDIUM),
+    Rule(
+        "repeal.validity_expired",
+        "有效期已届满",
+        REPEAL,
+        "地方行政规范性文件管理规定：有效期届满的文件自动失效，不得作为行政管理的依据",
+        HIGH,
+    ),
+    Rule(
+        "repeal.default_period_lapsed",
+        "未载明有效期且已超过默认期限",
+        REPEAL,
+        "地方行政规范性文件管理规定：未载明有效期的，一般满5年失效，标注暂行、试行的满2年失效（期限可配置）",
+        MEDIUM,
+    ),
+    Rule(
+        "repeal.superior_law_repealed",
+        "引用的上位法已废止",
+        REPEAL,
+        f"{_37}：文件内容不得与法律、法规、规章相抵触；上位法废止的，据以制定的文件应当清理",
+        HIGH,
+    ),
+    Rule(
+        "repeal.superior_law_amended",
+        "引用的上位法在文件印发后已修改",
+        REPEAL,
+        "上位法修改后，据以制定的文件及其援引的条文序号应当核对",
+        LOW,
+    ),
+    Rule(
+        "repeal.superseded_in_batch",
+        "已被本批次中较新的文件废止或替代",
+        REPEAL,
+        "新文件载明“《…》（文号）同时废止/停止执行”的，被废止文件不再有效",
+        HIGH,
+        batch=True,
+    ),
+    Rule(
+        "repeal.campaign_ended",
+        "阶段性或年度任务的期限已过",
+        REPEAL,
+        "国发〔2015〕68号等清理实践：适用期已过、工作任务已完成的文件宣布失效",
+        MEDIUM,
+    ),
     # -- legality red flags (DOMAIN.md §4)
-    Rule("legal.creates_license", "疑似设定行政许可", LEGALITY,
-         "《中华人民共和国行政许可法》第十七条：其他规范性文件一律不得设定行政许可", HIGH),
-    Rule("legal.creates_penalty", "疑似设定行政处罚", LEGALITY,
-         "《中华人民共和国行政处罚法》（2021年修订）第十六条：其他规范性文件不得设定行政处罚", HIGH),
-    Rule("legal.creates_coercion", "疑似设定行政强制措施", LEGALITY,
-         "《中华人民共和国行政强制法》第十条第四款：其他规范性文件不得设定行政强制措施", HIGH),
-    Rule("legal.creates_fee", "疑似设定收费、保证金或押金", LEGALITY,
-         f"{_37}：不得违法增加公民、法人和其他组织的义务（含无依据的收费、保证金）", HIGH),
-    Rule("legal.certification_precondition", "疑似要求无依据的证明材料", LEGALITY,
-         f"{_37}：不得规定出具循环证明、重复证明、无谓证明；国办发〔2020〕42号证明事项告知承诺制",
-         MEDIUM),
-    Rule("legal.paid_intermediary", "疑似将中介服务设为前置条件", LEGALITY,
-         "《优化营商环境条例》第四十三条：没有法律、法规或者国务院决定依据的中介服务不得作为办理行政审批的条件",
-         MEDIUM),
-    Rule("legal.duty_without_basis", "增加义务或禁止性规定但未援引依据", LEGALITY,
-         f"{_37}：没有法律、法规、规章依据，不得减损合法权益或者增加义务", MEDIUM),
-    Rule("legal.retroactive", "疑似溯及既往", LEGALITY,
-         "《中华人民共和国立法法》第一百零四条：不溯及既往，但为更好保护权利和利益的特别规定除外", MEDIUM),
-    Rule("legal.improper_issuer", "制发主体不适格（议事协调机构或内设机构）", LEGALITY,
-         f"{_37}：严禁以部门内设机构名义制发行政规范性文件；议事协调机构、临时机构不得制发", HIGH,
-         scope=ANY),
-    Rule("legal.doc_number_missing", "缺少文号", LEGALITY,
-         f"{_37}：行政规范性文件统一登记、统一编号、统一印发", LOW),
-    Rule("legal.doc_number_malformed", "文号格式不规范", LEGALITY,
-         "GB/T 9704-2012《党政机关公文格式》第7.2.4条：年份用六角括号〔〕，顺序号不加“第”、不编虚位",
-         LOW, scope=ANY),
-    Rule("legal.validity_missing", "未载明有效期", LEGALITY,
-         "地方行政规范性文件管理规定：行政规范性文件应当载明有效期（一般不超过5年，暂行、试行1至2年）", LOW),
+    Rule(
+        "legal.creates_license",
+        "疑似设定行政许可",
+        LEGALITY,
+        "《中华人民共和国行政许可法》第十七条：其他规范性文件一律不得设定行政许可",
+        HIGH,
+    ),
+    Rule(
+        "legal.creates_penalty",
+        "疑似设定行政处罚",
+        LEGALITY,
+        "《中华人民共和国行政处罚法》（2021年修订）第十六条：其他规范性文件不得设定行政处罚",
+        HIGH,
+    ),
+    Rule(
+        "legal.creates_coercion",
+        "疑似设定行政强制措施",
+        LEGALITY,
+        "《中华人民共和国行政强制法》第十条第四款：其他规范性文件不得设定行政强制措施",
+        HIGH,
+    ),
+    Rule(
+        "legal.creates_fee",
+        "疑似设定收费、保证金或押金",
+        LEGALITY,
+        f"{_37}：不得违法增加公民、法人和其他组织的义务（含无依据的收费、保证金）",
+        HIGH,
+    ),
+    Rule(
+        "legal.certification_precondition",
+        "疑似要求无依据的证明材料",
+        LEGALITY,
+        f"{_37}：不得规定出具循环证明、重复证明、无谓证明；国办发〔2020〕42号证明事项告知承诺制",
+        MEDIUM,
+    ),
+    Rule(
+        "legal.paid_intermediary",
+        "疑似将中介服务设为前置条件",
+        LEGALITY,
+        "《优化营商环境条例》第四十三条：没有法律、法规或者国务院决定依据的中介服务不得作为办理行政审批的条件",
+        MEDIUM,
+    ),
+    Rule(
+        "legal.duty_without_basis",
+        "增加义务或禁止性规定但未援引依据",
+        LEGALITY,
+        f"{_37}：没有法律、法规、规章依据，不得减损合法权益或者增加义务",
+        MEDIUM,
+    ),
+    Rule(
+        "legal.retroactive",
+        "疑似溯及既往",
+        LEGALITY,
+        "《中华人民共和国立法法》第一百零四条：不溯及既往，但为更好保护权利和利益的特别规定除外",
+        MEDIUM,
+    ),
+    Rule(
+        "legal.improper_issuer",
+        "制发主体不适格（议事协调机构或内设机构）",
+        LEGALITY,
+        f"{_37}：严禁以部门内设机构名义制发行政规范性文件；议事协调机构、临时机构不得制发",
+        HIGH,
+        scope=ANY,
+    ),
+    Rule(
+        "legal.doc_number_missing",
+        "缺少文号",
+        LEGALITY,
+        f"{_37}：行政规范性文件统一登记、统一编号、统一印发",
+        LOW,
+    ),
+    Rule(
+        "legal.doc_number_malformed",
+        "文号格式不规范",
+        LEGALITY,
+        "GB/T 9704-2012《党政机关公文格式》第7.2.4条：年份用六角括号〔〕，顺序号不加“第”、不编虚位",
+        LOW,
+        scope=ANY,
+    ),
+    Rule(
+        "legal.validity_missing",
+        "未载明有效期",
+        LEGALITY,
+        "地方行政规范性文件管理规定：行政规范性文件应当载明有效期（一般不超过5年，暂行、试行1至2年）",
+        LOW,
+    ),
     # -- fair competition red flags (Decree 783, four groups)
-    Rule("fair.designated_supplier", "限定或指定经营者、商品或服务", FAIR,
-         f"{_783}第八条（市场准入和退出）；《中华人民共和国反垄断法》第三十九条", HIGH, scope=ANY),
-    Rule("fair.local_establishment", "要求在本地注册、设立分支机构或纳税", FAIR,
-         f"{_783}第九条（商品和要素自由流动）", HIGH, scope=ANY),
-    Rule("fair.local_procurement", "本地优先或排斥外地经营者", FAIR,
-         f"{_783}第九条（政府采购、招标投标和商品流动）", HIGH, scope=ANY),
-    Rule("fair.selective_subsidy", "选择性补贴、奖励或税收返还", FAIR,
-         f"{_783}第十条（影响生产经营成本）", HIGH, scope=ANY),
-    Rule("fair.price_setting", "疑似违法设定价格或收费标准", FAIR,
-         f"{_783}第十一条（影响生产经营行为）；《中华人民共和国价格法》", MEDIUM, scope=ANY),
-]  # fmt: skip
+    Rule(
+        "fair.designated_supplier",
+        "限定或指定经营者、商品或服务",
+        FAIR,
+        f"{_783}第八条（市场准入和退出）；《中华人民共和国反垄断法》第三十九条",
+        HIGH,
+        scope=ANY,
+    ),
+    Rule(
+        "fair.local_establishment",
+        "要求在本地注册、设立分支机构或纳税",
+        FAIR,
+        f"{_783}第九条（商品和要素自由流动）",
+        HIGH,
+        scope=ANY,
+    ),
+    Rule(
+        "fair.local_procurement",
+        "本地优先或排斥外地经营者",
+        FAIR,
+        f"{_783}第九条（政府采购、招标投标和商品流动）",
+        HIGH,
+        scope=ANY,
+    ),
+    Rule(
+        "fair.selective_subsidy",
+        "选择性补贴、奖励或税收返还",
+        FAIR,
+        f"{_783}第十条（影响生产经营成本）",
+        HIGH,
+        scope=ANY,
+    ),
+    Rule(
+        "fair.price_setting",
+        "疑似违法设定价格或收费标准",
+        FAIR,
+        f"{_783}第十一条（影响生产经营行为）；《中华人民共和国价格法》",
+        MEDIUM,
+        scope=ANY,
+    ),
+]  # -- fmt: skip
 
 #: Every rule by id, in the order ``screening rules`` lists them.
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULE_LIST}
@@ -194,7 +312,7 @@ class Analysis:
         }
 
 
-# ----------------------------------------------------------------------------- context helpers
+# --  context helpers
 
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+")
 _ENDS_TO_STOP = str.maketrans(dict.fromkeys("；;！？!?\n", "。"))
@@ -228,7 +346,7 @@ class _Doc:
     def __post_init__(self) -> None:
         self._sentences = [(m.start(), m.end(), m.group(0)) for m in _SENTENCE.finditer(self.text)]
         self._starts = [start for start, _, _ in self._sentences]
-        # Same offsets, every sentence end made a 。, which the patterns' [^。；] never cross.
+        # -- Same offsets, every sentence end made a 。, which the patterns' [^。；] never cross.
         self._scan = self.text.translate(_ENDS_TO_STOP)
 
     def sentences(self) -> list[tuple[int, int, str]]:
@@ -254,7 +372,7 @@ def _excerpt(text: str, span: Span | None, limit: int = 160) -> str:
 def _negated(sentence: str, pos: int) -> bool:
     if sentence[max(0, pos - 1) : pos + 1] in ("无需", "无须", "不需", "不须"):
         return True
-    if sentence[max(0, pos - 1) : pos] == "乱":  # 查处乱收费、乱罚款: a wrong, not a power
+    if sentence[max(0, pos - 1) : pos] == "乱":  # -- 查处乱收费、乱罚款: a wrong, not a power
         return True
     return bool(_NEGATION.search(sentence[:pos]))
 
@@ -293,7 +411,7 @@ def _sentence_rule(pattern: re.Pattern[str], detail: str, allow_basis: bool = Fa
     return check
 
 
-# ------------------------------------------------------------------------------- repeal rules
+# --  repeal rules
 
 
 @_check("repeal.validity_expired")
@@ -341,7 +459,7 @@ def _law_repealed(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
         if law is None or law.name in seen or law.status_on(doc.as_of) != REPEALED:
             continue
         if doc.text[max(0, cite.span[0] - 1) : cite.span[0]] == "原":
-            continue  # 原《合同法》: the document itself notes the replacement
+            continue  # -- 原《合同法》: the document itself notes the replacement
         seen.add(law.name)
         replaced = f"，已由《{law.replaced_by}》取代" if law.replaced_by else ""
         yield (
@@ -394,7 +512,7 @@ def _campaign_ended(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
         yield doc.structure.title_span, f"标题所示的阶段性任务期限至{end_year}年，审查基准日已过。"
 
 
-# ---------------------------------------------------------------------------- legality rules
+# --  legality rules
 
 _check("legal.creates_license")(
     _sentence_rule(
@@ -544,7 +662,7 @@ def _validity_missing(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
         yield s.effective_span or s.title_span, "文件未载明有效期。"
 
 
-# ---------------------------------------------------------------------- fair-competition rules
+#  fair-competition rules
 
 _LOCAL = r"(?:本地|本市|本区|本县|本镇|本乡|本街道|当地|辖区内?|本省)"
 _check("fair.designated_supplier")(
@@ -601,7 +719,7 @@ _check("fair.price_setting")(
 )
 
 
-# --------------------------------------------------------------------------------- entry point
+# --  entry point
 
 
 def run_rules(

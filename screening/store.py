@@ -134,7 +134,7 @@ class Store:
             raise
         self.conn.execute("COMMIT")
 
-    # -- batches -------------------------------------------------------------------------------
+    # -- batches
     def create_batch(self, as_of: str, model_version: str, inputs: list[str]) -> str:
         batch_id = f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
         with self.transaction():
@@ -162,7 +162,7 @@ class Store:
         keys = ("id", "created_at", "finished_at", "status", "as_of", "model_version", "inputs")
         return dict(zip(keys, row, strict=True))
 
-    # -- documents -----------------------------------------------------------------------------
+    # -- documents
     def record_document(self, sha256: str, size: int, fmt: str, path: str) -> None:
         self.conn.execute(
             "INSERT OR IGNORE INTO documents (sha256, size, format, first_path, first_seen_at)"
@@ -199,7 +199,7 @@ class Store:
             row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), json.loads(row[6])
         )
 
-    # -- predictions ---------------------------------------------------------------------------
+    # -- predictions
     def record_prediction(
         self,
         sha256: str,
@@ -283,7 +283,7 @@ class Store:
             (batch_id, seq, path, sha256, status, error, prediction_id),
         )
 
-    # -- batches for review ----------------------------------------------------------------------
+    # -- batches for review
     def latest_batch_id(self) -> str | None:
         row = self.conn.execute(
             "SELECT id FROM batches ORDER BY created_at DESC, rowid DESC LIMIT 1"
@@ -389,7 +389,7 @@ class Store:
             )
         return out
 
-    # -- decisions (append-only, hash-chained) ---------------------------------------------------
+    # -- decisions (append-only, hash-chained)
     def append_decision(
         self, fields: dict[str, Any], hasher: Callable[[dict[str, Any]], str]
     ) -> dict[str, Any]:

@@ -41,7 +41,9 @@ def batch(tmp_path: Path) -> tuple[str, dict[str, str]]:
         (folder / name).write_text(text, encoding="utf-8")
     with Store.open() as store:
         result = screen_paths([folder], store, load_model(), "2026-11-27")
-    return result.batch_id, {Path(r.path).name: r.sha256 for r in result.rows}  # type: ignore[misc]
+    return result.batch_id, {
+        Path(r.path).name: r.sha256 for r in result.rows
+    }  # -- type: ignore[misc]
 
 
 def rows() -> list[dict]:
@@ -71,7 +73,7 @@ def test_each_key_records_what_it_says(batch) -> None:  # type: ignore[no-untype
         (sha["a.txt"], "decision", "normative", "张律师", batch_id),
         (sha["b.txt"], "decision", "non_normative", "张律师", batch_id),
         (sha["c.txt"], "decision", "repeal", "张律师", batch_id),
-        (sha["d.txt"], "decision", model_label_d, "张律师", batch_id),  # Enter accepts the model
+        (sha["d.txt"], "decision", model_label_d, "张律师", batch_id),  # -- Enter accepts the model
     ]
     first = rows()[0]
     assert first["model_label"] is not None and json.loads(first["model_probabilities"])
@@ -110,7 +112,7 @@ def test_skip_moves_to_the_end_and_resume_continues(batch) -> None:  # type: ign
     review("s\n1\nq\n")
     assert [(r["sha256"], r["label"]) for r in rows()] == [(sha["b.txt"], "normative")]
     assert queue_names(batch_id, "张律师") == ["c.txt", "d.txt", "e.txt", "a.txt"]
-    review("2\nq\n")  # a new session resumes at c.txt
+    review("2\nq\n")  # -- a new session resumes at c.txt
     assert [(r["sha256"], r["label"]) for r in rows()][-1] == (sha["c.txt"], "non_normative")
 
 
@@ -185,7 +187,7 @@ def test_audit_history(batch) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-# -- tamper evidence -------------------------------------------------------------------------------
+# -- tamper evidence
 def tamper(sql: list[str]) -> None:
     conn = sqlite3.connect(Path(os.environ["SCREENING_HOME"]) / "screening.db")
     conn.execute("DROP TRIGGER decisions_append_only_update")
@@ -235,7 +237,7 @@ def test_audit_verify_names_the_first_bad_row(batch, sql: list[str], expected: s
     assert bad.stderr == f"错误：哈希链校验失败（共 {total} 条记录）：{expected}\n"
 
 
-# -- export / import -------------------------------------------------------------------------------
+# -- export / import
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_export_import_round_trip(
     batch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
@@ -287,7 +289,7 @@ def test_import_reports_conflicts(batch, tmp_path: Path) -> None:  # type: ignor
     )
 
 
-# -- agreement -------------------------------------------------------------------------------------
+# -- agreement
 def test_cohen_kappa_by_hand() -> None:
     # 4 items; observed 0.5; expected (2*1 + 2*3)/16 = 0.5 -> kappa 0
     assert ledger.cohen_kappa(["a", "a", "b", "b"], ["a", "b", "b", "b"]) == pytest.approx(
@@ -314,7 +316,7 @@ def test_agreement_between_reviewers(batch) -> None:  # type: ignore[no-untyped-
     )
 
 
-# -- durability ------------------------------------------------------------------------------------
+# -- durability
 def test_kill_during_review_loses_nothing_committed(batch) -> None:  # type: ignore[no-untyped-def]
     env = {**os.environ}
     proc = subprocess.Popen(

@@ -51,10 +51,10 @@ def test_registry() -> None:
     assert [r for r in RULES if RULES[r].batch] == ["repeal.superseded_in_batch"]
 
 
-# --------------------------------------------------------------------- sentence-level rules
+#  sentence-level rules
 
 SENTENCES = [
-    # (rule, sentence, fires?)
+    # -- (rule, sentence, fires?)
     (
         "legal.creates_license",
         "第五条 未经区城管局批准，任何单位不得在道路两侧设置户外广告。",
@@ -158,7 +158,7 @@ def test_sentence_rule(rule_id: str, sentence: str, fires: bool) -> None:
     assert bool(found) is fires
     if fires:
         finding = found[0]
-        start, end = finding.span  # type: ignore[misc]
+        start, end = finding.span  # -- type: ignore[misc]
         assert text[start:end] == sentence.rstrip("。")
         assert finding.excerpt == sentence.rstrip("。")
         assert finding.to_dict()["basis"] == RULES[rule_id].basis
@@ -176,7 +176,7 @@ def test_every_sentence_rule_has_positive_and_negative_cases() -> None:
     [
         ("第三条 任何单位和个人不得在公共绿地内停放车辆。", True),
         ("第三条 养犬人必须为犬只办理登记。", True),
-        ("第三条 各部门不得擅自更改工作安排。", False),  # binds the issuer's own staff
+        ("第三条 各部门不得擅自更改工作安排。", False),  # -- binds the issuer's own staff
         (BASIS_PREAMBLE + "\n第三条 任何单位和个人不得在公共绿地内停放车辆。", False),
         ("第三条 任何单位和个人依法不得在公共绿地内停放车辆。", False),
     ],
@@ -196,7 +196,7 @@ def test_retroactive_effective_date_before_issue_date() -> None:
     )
 
 
-# --------------------------------------------------------------------- structure-level rules
+#  structure-level rules
 
 
 @pytest.mark.parametrize(
@@ -245,7 +245,7 @@ def test_malformed_doc_number_detail() -> None:
     [
         ("某某市某某区人民政府", None, True),
         ("某某市某某区人民政府", "本办法自2024年2月1日起施行，有效期五年。", False),
-        ("中国人民银行", None, False),  # central documents: no validity clause required
+        ("中国人民银行", None, False),  # -- central documents: no validity clause required
     ],
 )
 def test_validity_missing(issuer: str, validity: str | None, fires: bool) -> None:
@@ -253,7 +253,7 @@ def test_validity_missing(issuer: str, validity: str | None, fires: bool) -> Non
     assert bool(hits(text, "legal.validity_missing")) is fires
 
 
-# ----------------------------------------------------------------------------- repeal rules
+# --  repeal rules
 
 
 @pytest.mark.parametrize(
@@ -302,7 +302,7 @@ EFFECTIVE_2020 = "本办法自2020年1月1日起施行。"
             None,
             True,
         ),
-        (PROVISIONAL, "中国人民银行", date(2030, 1, 1), None, False),  # central: no default
+        (PROVISIONAL, "中国人民银行", date(2030, 1, 1), None, False),  # -- central: no default
         (
             PROVISIONAL,
             "某某市某某区人民政府",

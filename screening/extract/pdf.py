@@ -33,19 +33,19 @@ def _too_many_pages(count: int, limits: Limits) -> None:
         raise ExtractionError(f"PDF 共 {count} 页，超过上限 {limits.max_pdf_pages} 页，已跳过。")
 
 
-# -- fast path: pypdfium2 ---------------------------------------------------------------------
+# -- fast path: pypdfium2
 
 
 def _pdfium_lines(textpage: Any, height: float) -> list[Line]:
     text = textpage.get_text_range()
     if len(text) != textpage.count_chars():
-        # Index and character no longer line up (rare glyph mappings): keep text, guess geometry.
+        # -- Index and character no longer line up (rare glyph mappings): keep text, guess geometry.
         return [Line(t, 0.0, 0.0, 0.0, 0.0) for t in text.splitlines()]
     lines: list[Line] = []
     start = 0
     for raw in text.split("\r\n"):
         left, right = len(raw) - len(raw.lstrip()), len(raw.rstrip())
-        if right > left:  # the box of a line: its first and last visible characters
+        if right > left:  # -- the box of a line: its first and last visible characters
             first = textpage.get_charbox(start + left)
             last = textpage.get_charbox(start + right - 1)
             top = height - max(first[3], last[3])
@@ -59,7 +59,7 @@ def _read_pdfium(data: bytes, limits: Limits) -> tuple[list[Page], Any]:
     try:
         document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError as exc:
-        if getattr(exc, "err_code", None) == 4:  # FPDF_ERR_PASSWORD
+        if getattr(exc, "err_code", None) == 4:  # -- FPDF_ERR_PASSWORD
             raise EncryptedDocumentError(_ENCRYPTED) from exc
         raise
     _too_many_pages(len(document), limits)
@@ -73,7 +73,7 @@ def _read_pdfium(data: bytes, limits: Limits) -> tuple[list[Page], Any]:
     return pages, document
 
 
-# -- layout reader: pdfplumber ----------------------------------------------------------------
+# -- layout reader: pdfplumber
 
 
 def _is_encryption_error(exc: BaseException) -> bool:
@@ -89,7 +89,7 @@ def _is_encryption_error(exc: BaseException) -> bool:
 def _read_pdfplumber(data: bytes, limits: Limits) -> list[Page]:
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except Exception as exc:  # pdfminer raises many unrelated types on damaged files
+    except Exception as exc:  # -- pdfminer raises many unrelated types on damaged files
         if _is_encryption_error(exc):
             raise EncryptedDocumentError(_ENCRYPTED) from exc
         raise ExtractionError(_DAMAGED) from exc
@@ -113,7 +113,7 @@ def _read_pdfplumber(data: bytes, limits: Limits) -> list[Page]:
     return pages
 
 
-# -- OCR of pages without a text layer ---------------------------------------------------------
+# -- OCR of pages without a text layer
 
 
 def _ocr_pages(document: Any, data: bytes, pages: list[Page], empty: list[int], run: Any) -> None:
@@ -123,7 +123,7 @@ def _ocr_pages(document: Any, data: bytes, pages: list[Page], empty: list[int], 
         page = document[number - 1]
         bitmap = page.render(scale=OCR_SCALE, grayscale=True)
         lines = run(bitmap)
-        for line in lines:  # back to PDF points, the unit of the page height
+        for line in lines:  # -- back to PDF points, the unit of the page height
             line.x0, line.x1 = line.x0 / OCR_SCALE, line.x1 / OCR_SCALE
             line.top, line.bottom = line.top / OCR_SCALE, line.bottom / OCR_SCALE
         pages[number - 1] = Page(lines, page.get_height())
@@ -136,7 +136,7 @@ def _with_images(document: Any, data: bytes, numbers: list[int]) -> list[int]:
         if document is None:
             document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError:
-        return numbers  # cannot look inside: treat every empty page as a possible scan
+        return numbers  # -- cannot look inside: treat every empty page as a possible scan
     scanned = []
     for number in numbers:
         page = document[number - 1]
@@ -156,7 +156,7 @@ def extract(data: bytes, limits: Limits) -> Extraction:
             pages, document = _read_pdfium(data, limits)
             method = "pypdfium2"
         except pypdfium2.PdfiumError:
-            pages = _read_pdfplumber(data, limits)  # more forgiving on some damaged files
+            pages = _read_pdfplumber(data, limits)  # -- more forgiving on some damaged files
     if not pages:
         raise ExtractionError("PDF 文件中没有可读取的页面（页面结构已损坏），请重新获取原文件。")
     warnings: list[str] = []
@@ -169,13 +169,13 @@ def extract(data: bytes, limits: Limits) -> Extraction:
         except pypdfium2.PdfiumError:
             document = None
     if empty:
-        empty = _with_images(document, data, empty)  # blank pages need no OCR
+        empty = _with_images(document, data, empty)  # -- blank pages need no OCR
     if empty:
         found = ocr_engines.engine(limits.ocr)
         todo = empty[: limits.max_ocr_pages]
         if found is not None:
             name, run = found
-            request_time(len(todo) * limits.ocr_time_per_page_s)  # before the engine loads
+            request_time(len(todo) * limits.ocr_time_per_page_s)  # -- before the engine loads
             _ocr_pages(document, data, pages, todo, run)
             method += f"+ocr:{name}"
             warnings.append(
