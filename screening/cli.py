@@ -134,16 +134,16 @@ def screen(paths: tuple[Path, ...], out_dir: Path, as_of: str, model_path: Path 
       screening screen 收文/2024 收文/2025/通知.pdf --out 报告/ --as-of 2026-11-27
     """
     from .registry import load_model
-    from .report import summary, write_reports
-    from .screen import screen_paths
+    from .report import screen_and_report
     from .store import Store
 
     progress = Progress("审查进度")
     try:
         model = load_model(model_path)
         with Store.open() as store:
-            result = screen_paths(paths, store, model, as_of, progress=progress)
-        written = write_reports(result, out_dir)
+            report, written = screen_and_report(
+                store, paths, model, as_of, out_dir, progress=progress
+            )
     except ScreeningError as exc:
         fail(exc)
     except KeyboardInterrupt:
@@ -151,10 +151,57 @@ def screen(paths: tuple[Path, ...], out_dir: Path, as_of: str, model_path: Path 
         sys.exit(EXIT_INTERRUPTED)
     finally:
         progress.close()
-    click.echo(summary(result))
-    click.echo(f"批次 {result.batch_id}，报告已写入：" + "、".join(str(p) for p in written))
-    if result.failed:
+    click.echo(report["summary"])
+    click.echo(f"批次 {report['batch']['id']}，报告已写入：" + "、".join(str(p) for p in written))
+    if report["counts"]["failed"] + report["counts"]["needs_ocr"]:
         sys.exit(EXIT_SOME_FAILED)
+
+
+@cli.command()
+@click.option("--batch", "batch_id", help="批次编号（默认最近一批）。")
+@click.option(
+    "--format",
+    "formats",
+    default="html,xlsx,csv,json,md,docx",
+    show_default=True,
+    help="报告格式，逗号分隔：html、xlsx、csv、json、md、docx（docx 为可直接附在公告后的两份目录）。",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="报告输出目录。",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="YYYY-MM-DD",
+    callback=lambda c, p, v: None if v is None else _as_of(c, p, v),
+    help="评估基准日（默认为该批次审查时的基准日）；与批次不同时按新日期重新判断有效期等。",
+)
+def report(batch_id: str | None, formats: str, out_dir: Path, as_of: str | None) -> None:
+    """为审计人员生成批次报告：摘要、逐件结果、顾问决定、一致性、清理目录。
+
+    最终结论以法律顾问的当前决定为准，尚未审核的文件采用模型结论，并在摘要中说明。
+
+    \b
+    示例：
+      screening report --out 报告/
+      screening report --batch 20261127-093000-ab12 --format html,xlsx --out 报告/ --as-of 2026-12-31
+    """
+    from .registry import load_model
+    from .report import build_report, write_reports
+    from .store import Store
+
+    try:
+        with Store.open() as store:
+            data = build_report(store, batch_id, as_of, load_model())
+        written = write_reports(data, out_dir, [f.strip() for f in formats.split(",") if f.strip()])
+    except ScreeningError as exc:
+        fail(exc)
+    click.echo(data["summary"])
+    click.echo("报告已写入：" + "、".join(str(p) for p in written))
 
 
 @cli.command()
@@ -436,6 +483,97 @@ def evaluate(
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     click.echo(format_evaluation(result))
+
+
+@cli.command("rules")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+def rules_command(as_json: bool) -> None:
+    """列出全部审查规则：编号、名称、类别、严重程度与法律依据。
+
+    \b
+    示例：
+      screening rules
+      screening rules --json
+    """
+    from .rules import GROUP_NAMES, RULES, SEVERITY_NAMES
+
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in RULES.values()], ensure_ascii=False, indent=2))
+        return
+    for rule in RULES.values():
+        batch = "（批次规则）" if rule.batch else ""
+        click.echo(
+            f"{rule.id}  {rule.title}{batch}  [{GROUP_NAMES[rule.group]}·{SEVERITY_NAMES[rule.severity]}]"
+        )
+        click.echo(f"    依据：{rule.basis}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@as_of_option
+@model_option
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出全部分析结果（含正文）。")
+def explain(file: Path, as_of: str, model_path: Path | None, as_json: bool) -> None:
+    """显示一份文件的完整分析：元数据、结构、模型依据、每条规则发现及其原文位置、结论。
+
+    单独分析一份文件时不适用批次规则（被本批次较新文件废止）。
+
+    \b
+    示例：
+      screening explain 通知.pdf
+      screening explain 通知.pdf --as-of 2026-11-27 --json
+    """
+    from .registry import load_model
+    from .screen import explain_path
+
+    try:
+        result = explain_path(file, load_model(model_path), as_of)
+    except ScreeningError as exc:
+        fail(exc)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(format_explanation(result))
+
+
+def format_explanation(result: dict[str, Any]) -> str:
+    from .labels import LABEL_NAMES, LABELS
+
+    s = result["structure"]
+    number = s.get("doc_number") or {}
+    defects = "、".join(number.get("defects") or []) if number else ""
+    lines = [
+        f"文件：{result['path']}（{result['format']}，{result['method']}）",
+        f"标题：{s.get('title') or '—'}",
+        f"文号：{number.get('raw') or '—'}"
+        + (f"（格式问题：{defects}）" if defects else "")
+        + ("（规范性文件编号）" if number.get("normative_series") else ""),
+        f"发文机关：{'、'.join(s.get('issuers') or []) or '—'}（层级：{ {'central': '中央', 'local': '地方'}.get(s.get('issuer_level'), '未知') }）",
+        f"主送机关：{'、'.join(s.get('addressees') or []) or '—'}"
+        + ("（特定对象）" if s.get("specific_addressee") else ""),
+        f"成文日期：{s.get('issue_date') or '—'}；施行日期：{s.get('effective_date') or '—'}；"
+        f"有效期至：{s.get('valid_until') or '—'}"
+        + (f"；有效期 {s['validity_years']} 年" if s.get("validity_years") else ""),
+        f"暂行/试行：{'是' if s.get('provisional') else '否'}；章 {s.get('chapters', 0)}，条 {s.get('articles', 0)}；"
+        f"解释机关：{s.get('interpreter') or '—'}",
+        "",
+        f"结论（评估基准日 {result['as_of']}，模型 {result['model_version']}）：{result['label_name']}",
+        "概率："
+        + "，".join(f"{LABEL_NAMES[lab]} {result['probabilities'][lab]:.2f}" for lab in LABELS),
+        "模型依据：" + ("、".join(e["phrase"] for e in result["evidence"]) or "—"),
+    ]
+    if result["findings"]:
+        lines.append("")
+        lines.append("规则发现：")
+        for f in result["findings"]:
+            span = f"第 {f['span'][0]}–{f['span'][1]} 字" if f.get("span") else "—"
+            lines.append(f"  [{f['rule_id']}] {f['title']}（{span}）：{f['detail']}")
+            if f.get("excerpt"):
+                lines.append(f"      原文：{f['excerpt']}")
+            lines.append(f"      依据：{f['basis']}")
+    else:
+        lines += ["", "规则发现：无"]
+    return "\n".join(lines)
 
 
 LABEL_CHOICE = click.Choice(["normative", "non_normative", "repeal"])

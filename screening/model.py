@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import zipfile
 from collections import Counter
 from collections.abc import Sequence
@@ -44,6 +45,7 @@ from .metadata import Metadata
 from .segment import Segmenter
 
 FORMAT = 2
+_PUNCT = re.compile(r"^[\W_]+$")
 _ARRAYS = {"meta", "vocab", "idf", "coef", "intercept"}
 
 
@@ -193,6 +195,10 @@ class ScreeningModel:
         for j in np.flatnonzero(contrib > 0):
             feature = self.vocab_list[idx[j]]
             base = feature.split("|", 1)[1] if "|" in feature else feature
+            if not base.startswith("@") and (
+                any(_PUNCT.match(w) for w in base.split(" ")) or len(base.replace(" ", "")) < 2
+            ):
+                continue  # "的 ，" or "并" weigh in the model but tell a reader nothing
             merged[base] = merged.get(base, 0.0) + float(contrib[j])
         top = sorted(merged.items(), key=lambda kv: -kv[1])[:n_evidence]
         return KindScore(probability, [Evidence(f, round(w, 4)) for f, w in top])

@@ -23,6 +23,7 @@ from .extract import extract_with_limits
 from .labels import LABEL_NAMES
 from .metadata import Metadata, parse_metadata
 from .model import Evidence, KindScore, ScreeningModel, evidence_phrase
+from .rules import ANY, RULES
 from .rules import REPEAL as REPEAL_GROUP
 from .sources import identify, iter_paths
 from .store import Store, StoredExtraction
@@ -218,7 +219,8 @@ def screen_file(
                 row.label, row.probabilities = stored.label, stored.probabilities
                 row.kind_probability = stored.kind_probability
                 row.evidence = [evidence_phrase(f) for f, _ in stored.evidence]
-                row.findings, row.structure = stored.findings, stored.structure
+                row.findings = visible_findings(stored.findings, row.label)
+                row.structure = stored.structure
                 if structures is not None:
                     structures[source.sha256] = parse_structure(extraction.text, meta)
             else:
@@ -256,6 +258,13 @@ def screen_file(
     return row
 
 
+def visible_findings(findings: list[dict[str, Any]], label: str | None) -> list[dict[str, Any]]:
+    """The findings shown for a file labelled ``label``: rules that only make sense for a
+    normative document (缺少文号, 未载明有效期 …) are hidden for other files."""
+    normative = label in ("normative", "repeal")
+    return [f for f in findings if normative or RULES[f["rule_id"]].scope == ANY]
+
+
 def finish_batch(
     store: Store,
     model: ScreeningModel,
@@ -280,12 +289,7 @@ def finish_batch(
                 pred = model.combine(kind, doc_rule_ids + [f.rule_id for f in added])
                 row.label, row.probabilities = pred.label, pred.probabilities
                 all_findings = (stored.findings if stored else []) + [f.to_dict() for f in added]
-                normative = row.label in ("normative", "repeal")
-                row.findings = [
-                    f
-                    for f in all_findings
-                    if normative or f.get("scope", "any") == "any" or f["group"] == REPEAL_GROUP
-                ]
+                row.findings = visible_findings(all_findings, row.label)
             store.set_assessment(
                 batch_id, row.path, row.label or "", row.probabilities, row.findings
             )
@@ -332,3 +336,34 @@ def extract_file(path: Path, limits: Limits | None = None) -> tuple[str, StoredE
     data = _read(path, limits)
     source = identify(path, data)
     return source.sha256, _extract(data, source.format, limits)
+
+
+def explain_path(
+    path: Path, model: ScreeningModel, as_of: str, limits: Limits | None = None
+) -> dict[str, Any]:
+    """One file's full analysis: metadata, structure, the model's evidence, every finding and the
+    label they give (read alone, so batch-wide rules do not apply)."""
+    sha256, extraction = extract_file(path, limits)
+    meta = Metadata(**extraction.metadata)
+    analysis = analyze_text(extraction.text, meta, date.fromisoformat(as_of))
+    assessed = assess(model, model.kind(extraction.text, meta, n_evidence=10), analysis)
+    pred = assessed.prediction
+    return {
+        "path": str(path),
+        "sha256": sha256,
+        "format": extraction.format,
+        "method": extraction.method,
+        "warnings": extraction.warnings,
+        "as_of": as_of,
+        "model_version": model.version,
+        "metadata": extraction.metadata,
+        "structure": analysis.structure.to_dict(),
+        "label": pred.label,
+        "label_name": LABEL_NAMES[pred.label],
+        "probabilities": pred.probabilities,
+        "kind_probability": pred.kind_probability,
+        "repeal_category": pred.repeal_category,
+        "evidence": [{"phrase": e.phrase, "weight": e.weight} for e in pred.evidence],
+        "findings": [f.to_dict() for f in analysis.findings],
+        "text": extraction.text,
+    }

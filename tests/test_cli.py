@@ -55,6 +55,7 @@ def test_screen_end_to_end(tmp_path: Path, screening_home: Path) -> None:
     batch_id = db(screening_home).execute("SELECT id FROM batches").fetchone()[0]
     assert result.stdout == (
         "共审查文件3份，其中不属于规范性文件的1份，属于规范性文件2份，建议废止规范性文件0份。"
+        "以上结论均为模型初判，3份尚待法律顾问审核。"
         "另有1份文件无法读取，未作审查，需人工处理（见状态为“失败”的行）。\n"
         f"批次 {batch_id}，报告已写入：{out / 'report.json'}、{out / 'report.csv'}、{out / 'report.md'}\n"
     )
@@ -72,9 +73,12 @@ def test_screen_end_to_end(tmp_path: Path, screening_home: Path) -> None:
         "files": 4,
         "screened": 3,
         "failed": 1,
+        "needs_ocr": 0,
         "normative": 2,
         "non_normative": 1,
         "repeal": 0,
+        "reviewed": 0,
+        "unreviewed": 3,
     }
     with (out / "report.csv").open(encoding="utf-8-sig") as handle:
         table = list(csv.reader(handle))
@@ -131,7 +135,8 @@ def test_all_files_ok_exits_zero(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0
     assert result.stdout.startswith(
-        "共审查文件1份，其中不属于规范性文件的1份，属于规范性文件0份，建议废止规范性文件0份。\n"
+        "共审查文件1份，其中不属于规范性文件的1份，属于规范性文件0份，建议废止规范性文件0份。"
+        "以上结论均为模型初判，1份尚待法律顾问审核。\n"
     )
 
 
