@@ -271,3 +271,13 @@ def test_centred_title_is_not_joined_to_the_salutation() -> None:
     assert paragraphs([page]) == (
         "关于进一步加强安全生产工作的通知\n各街道办事处\n为加强安全生产管理，现将有关事项通知如下"
     )
+
+
+def test_tesseract_words_are_joined_without_spaces_between_chinese() -> None:
+    """Regression: tesseract's word boxes gave '东港 街道办事处' and '安全 检查 。'."""
+    from screening.extract.ocr import join_words
+
+    assert join_words(["东港", "街道办事处"]) == "东港街道办事处"
+    assert join_words(["安全", "检查", "。"]) == "安全检查。"
+    assert join_words(["2025", "年", "3", "月"]) == "2025 年 3 月"
+    assert join_words(["GB/T", "9704"]) == "GB/T 9704"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import io
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -83,8 +84,21 @@ def _run_tesseract(image: Any) -> list[Line]:
         top = min(float(c[7]) for c in group)
         x1 = max(float(c[6]) + float(c[8]) for c in group)
         bottom = max(float(c[7]) + float(c[9]) for c in group)
-        lines.append(Line(" ".join(c[11] for c in group), x0, x1, top, bottom))
+        lines.append(Line(join_words([c[11] for c in group]), x0, x1, top, bottom))
     return _reading_order(lines)
+
+
+_WIDE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def join_words(words: list[str]) -> str:
+    """Join OCR words: no space between Chinese characters (tesseract splits 东港 街道办事处)."""
+    out = ""
+    for word in words:
+        if out and not (_WIDE.match(out[-1]) and _WIDE.match(word[0])):
+            out += " "
+        out += word
+    return out
 
 
 def _reading_order(lines: list[Line]) -> list[Line]:

@@ -1,0 +1,140 @@
+"""Learning curve: how fast advisors' decisions fix the model on one issuer's documents.
+
+Run by hand (needs ../shared/realdata/dev.jsonl):
+    python benchmarks/learning_curve.py [--source pbc_regulations] [--batch 20] [--rounds 6]
+
+Takes the dev-set documents of one source (region or issuer), screens them as one batch with the
+shipped model in a temporary ledger, then repeatedly: replays the true labels of the 20 least
+certain undecided documents (smallest margin between the two most likely labels) as advisor
+decisions, retrains on corpus/ plus every decision (`train --with-decisions` logic) and scores
+the new model on the documents not replayed yet (the whole source read as one batch, so that
+supersession still works). Prints macro-F1, accuracy and error (1 − macro-F1) against the number
+of decisions. Every model it trains lives in a temporary folder and is deleted: none is shipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEV = REPO.parent / "shared" / "realdata" / "dev.jsonl"
+sys.path.insert(0, str(REPO))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--source", default="pbc_regulations", help="substring of the dev set's source field"
+    )
+    parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--as-of", default="2026-11-27")
+    args = parser.parse_args()
+    if not DEV.is_file():
+        sys.exit("../shared/realdata/dev.jsonl is absent: nothing to measure.")
+    work = Path(tempfile.mkdtemp(prefix="learning-curve-"))
+    os.environ["SCREENING_HOME"] = str(work / "home")
+
+    from screening import ledger
+    from screening.assess import analyze_text, assess, batch_findings
+    from screening.evaluate import document_of, load_dataset
+    from screening.labels import LABELS
+    from screening.metrics import summarize
+    from screening.registry import load_model
+    from screening.retrain import train_candidate
+    from screening.screen import screen_paths
+    from screening.store import Store
+
+    records = [r for r in load_dataset(DEV) if args.source in (r.source or "")]
+    if not records:
+        sys.exit(f"no dev-set documents from a source containing {args.source!r}")
+    folder = work / "batch"
+    folder.mkdir()
+    for r in records:
+        text, _ = document_of(r)
+        (folder / f"{r.id}.txt").write_text(text, encoding="utf-8")
+    truth = {f"{r.id}.txt": r.label for r in records}
+    day = date.fromisoformat(args.as_of)
+
+    def score(
+        model, store: Store, sha_of: dict[str, str], replayed: set[str]
+    ) -> tuple[dict, dict[str, float]]:
+        texts = {name: store.extraction(sha).text for name, sha in sha_of.items()}  # type: ignore[union-attr]
+        metas = {
+            name: document_of(next(r for r in records if f"{r.id}.txt" == name))[1]
+            for name in sha_of
+        }
+        analyses = {name: analyze_text(texts[name], metas[name], day) for name in sha_of}
+        extra = batch_findings([(name, a.structure) for name, a in analyses.items()], day)
+        preds = {
+            name: assess(
+                model, model.kind(texts[name], metas[name]), analyses[name], extra.get(name, [])
+            ).prediction
+            for name in sha_of
+        }
+        rest = [name for name in sha_of if name not in replayed]
+        result = summarize(
+            [truth[n] for n in rest],
+            [preds[n].label for n in rest],
+            [preds[n].probabilities[preds[n].label] for n in rest],
+            LABELS,
+        )
+        margins = {}
+        for name in rest:
+            top = sorted(preds[name].probabilities.values(), reverse=True)
+            margins[name] = top[0] - top[1]
+        return result, margins
+
+    model = load_model()
+    print(
+        f"source: {args.source}; documents: {len(records)}; labels: "
+        + ", ".join(f"{lab} {sum(r.label == lab for r in records)}" for lab in LABELS)
+    )
+    print("decisions  macro-F1  accuracy  error(1-F1)  seconds")
+    with Store.open() as store:
+        batch = screen_paths([folder], store, model, args.as_of)
+        sha_of = {Path(row.path).name: row.sha256 for row in batch.rows if row.sha256}
+        replayed: set[str] = set()
+        start = time.perf_counter()
+        result, margins = score(model, store, sha_of, replayed)
+        curve = [(0, result["macro_f1"], result["accuracy"])]
+        print(
+            f"{0:>9}  {result['macro_f1']:.3f}     {result['accuracy']:.3f}     {1 - result['macro_f1']:.3f}        {time.perf_counter() - start:.0f}"
+        )
+        for _ in range(args.rounds):
+            chosen = sorted(margins, key=lambda n: (margins[n], n))[: args.batch]
+            if not chosen:
+                break
+            for name in chosen:
+                ledger.record(
+                    store, sha_of[name], truth[name], "学习曲线回放", batch_id=batch.batch_id
+                )
+                replayed.add(name)
+            model, _ = train_candidate(REPO / "corpus", store, work / "models")
+            result, margins = score(model, store, sha_of, replayed)
+            curve.append((len(replayed), result["macro_f1"], result["accuracy"]))
+            print(
+                f"{len(replayed):>9}  {result['macro_f1']:.3f}     {result['accuracy']:.3f}     {1 - result['macro_f1']:.3f}        {time.perf_counter() - start:.0f}"
+            )
+    base_error = 1 - curve[0][1]
+    at_100 = [c for c in curve if c[0] >= 100]
+    if at_100:
+        error = 1 - at_100[0][1]
+        print(
+            f"error at 0 decisions {base_error:.3f}; at {at_100[0][0]} decisions {error:.3f} "
+            f"({error / base_error:.0%} of the start; target: at most 50%)"
+            if base_error
+            else ""
+        )
+    shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
