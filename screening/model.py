@@ -192,7 +192,10 @@ class ScreeningModel:
         contrib = weights * self.coef[0, idx] * (1.0 if probability >= 0.5 else -1.0)
         # A word and its issuer-level copy are one piece of evidence for the reader: add them up.
         merged: dict[str, float] = {}
-        for j in np.flatnonzero(contrib > 0):
+        # The strongest few dozen are enough to find the top evidence (a word and its copy
+        # rank close together); scanning every feature would cost more than the prediction.
+        candidates = np.argsort(-contrib)[: 8 * n_evidence + 20]
+        for j in candidates[contrib[candidates] > 0]:
             feature = self.vocab_list[idx[j]]
             base = feature.split("|", 1)[1] if "|" in feature else feature
             if not base.startswith("@") and (
