@@ -165,35 +165,18 @@ def verify(store: Store) -> Verification:
 
 
 # -- export / import
+#: Export columns: the stored ones (chain fields last) plus every path the document was seen at.
 EXPORT_FIELDS = (
     "uid",
     "sha256",
     "paths",
-    "batch_id",
-    "kind",
-    "label",
-    "reason",
-    "reviewer",
-    "decided_at",
-    "model_version",
-    "model_label",
-    "model_probabilities",
-    "corrects_uid",
-    "source",
+    *(c for c in DECISION_COLUMNS if c not in ("uid", "sha256", "prev_hash", "id", "hash")),
     "id",
     "hash",
 )
-_CONTENT = (
-    "sha256",
-    "kind",
-    "label",
-    "reason",
-    "reviewer",
-    "decided_at",
-    "model_version",
-    "model_label",
-    "model_probabilities",
-    "corrects_uid",
+#: What makes two rows with the same uid the same decision (ledger position and chain excluded).
+_CONTENT = tuple(
+    c for c in DECISION_COLUMNS if c not in ("id", "uid", "batch_id", "source", "prev_hash", "hash")
 )
 
 

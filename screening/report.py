@@ -10,6 +10,7 @@ advisor's current decision where one exists, the model's label otherwise.
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -379,6 +380,17 @@ def write_md(report: dict[str, Any], path: Path) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+#: format -> (file name, module of its writer or "" for this one, writer function)
+WRITERS = {
+    "json": ("report.json", "", "write_json"),
+    "csv": ("report.csv", "", "write_csv"),
+    "md": ("report.md", "", "write_md"),
+    "html": ("report.html", "screening.report_html", "write_html"),
+    "xlsx": ("report.xlsx", "screening.report_xlsx", "write_xlsx"),
+    "docx": ("catalogue.docx", "screening.report_docx", "write_docx"),
+}
+
+
 def write_reports(
     report: dict[str, Any], out_dir: Path, formats: Sequence[str] = SCREEN_FORMATS
 ) -> list[Path]:
@@ -392,30 +404,13 @@ def write_reports(
         raise UsageError(f"无法创建报告目录 {out_dir}：{exc.strerror}。") from exc
     written = []
     for fmt in formats:
-        if fmt == "json":
-            path = out_dir / "report.json"
-            write_json(report, path)
-        elif fmt == "csv":
-            path = out_dir / "report.csv"
-            write_csv(report, path)
-        elif fmt == "md":
-            path = out_dir / "report.md"
-            write_md(report, path)
-        elif fmt == "html":
-            from .report_html import write_html
-
-            path = out_dir / "report.html"
-            write_html(report, path)
-        elif fmt == "xlsx":
-            from .report_xlsx import write_xlsx
-
-            path = out_dir / "report.xlsx"
-            write_xlsx(report, path)
-        else:
-            from .report_docx import write_docx
-
-            path = out_dir / "catalogue.docx"
-            write_docx(report, path)
+        name, module, function = WRITERS[fmt]
+        path = out_dir / name
+        # Writers of heavy formats live in their own modules, imported only when asked for.
+        writer = (
+            getattr(importlib.import_module(module), function) if module else globals()[function]
+        )
+        writer(report, path)
         written.append(path)
     return written
 
