@@ -211,3 +211,42 @@ def test_extract_unreadable_file(tmp_path: Path) -> None:
 def test_shipped_default_model_is_found() -> None:
     path = resolve_model_path()
     assert path.suffix == ".npz" and path.is_file()
+
+
+def test_rules_lists_every_rule_with_its_basis() -> None:
+    from screening.rules import RULES
+
+    result = CliRunner().invoke(cli, ["rules"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 * len(RULES)
+    assert lines[0] == "repeal.validity_expired  有效期已届满  [废止信号·高]"
+    assert lines[1].startswith("    依据：")
+    listed = json.loads(CliRunner().invoke(cli, ["rules", "--json"]).stdout)
+    assert [r["id"] for r in listed] == list(RULES)
+
+
+def test_explain_shows_structure_findings_and_label(tmp_path: Path) -> None:
+    path = tmp_path / "过期.txt"
+    path.write_text(
+        NORMATIVE_TEXT.replace("有效期五年", "有效期至2024年12月31日"), encoding="utf-8"
+    )
+    result = CliRunner().invoke(cli, ["explain", str(path), "--as-of", "2026-11-27"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout.splitlines()
+    assert out[1] == "标题：舟山市普陀区人民政府关于印发《普陀区城镇居民临时救助管理办法》的通知"
+    assert out[2] == "文号：舟普政规〔2025〕3号（规范性文件编号）"
+    assert out[3] == "发文机关：舟山市普陀区人民政府（层级：地方）"
+    assert out[5] == "成文日期：2025-02-10；施行日期：2025-03-01；有效期至：2024-12-31"
+    assert any(
+        line.startswith("结论（评估基准日 2026-11-27，模型 ") and line.endswith("）：建议废止")
+        for line in out
+    )
+    expired = out.index(
+        next(line for line in out if line.startswith("  [repeal.validity_expired] 有效期已届满"))
+    )
+    assert out[expired + 1] == "      原文：有效期至2024年12月31日"
+    payload = json.loads(
+        CliRunner().invoke(cli, ["explain", str(path), "--as-of", "2024-06-30", "--json"]).stdout
+    )
+    assert payload["label"] == "normative"  # before the end of its validity
