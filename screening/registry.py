@@ -6,11 +6,11 @@ A model directory holds ``<version>.npz`` archives, their ``.card.json`` sidecar
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +21,23 @@ from .model import ScreeningModel
 POINTER = "current.json"
 
 
+def package_dir(name: str) -> Path | None:
+    """The folder of an installed package, also when it is a namespace package (no
+    ``__init__.py``), as ``models/`` is: ``importlib.resources.files`` then returns a
+    MultiplexedPath whose ``str()`` is not a path."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except ModuleNotFoundError:
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def shipped_models_dir() -> Path:
     """The repository's ``models/`` folder: installed as ``screening._models`` by ``pip install``,
     or found beside the package when running from a source checkout."""
-    try:
-        return Path(str(resources.files("screening._models")))
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / "models"
+    return package_dir("screening._models") or Path(__file__).resolve().parent.parent / "models"
 
 
 def user_models_dir() -> Path:

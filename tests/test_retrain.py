@@ -142,3 +142,20 @@ def test_corpus_too_small_for_cross_validation_is_a_clean_error(tmp_path: Path) 
         result.stderr
         == "错误：每个标签至少需要 2 份训练文件，normative、non_normative、repeal 不足。请补充语料后重试。\n"
     )
+
+
+def test_installed_models_folder_is_found_as_a_namespace_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: after `pip install .` the shipped models folder (no __init__.py) was looked up
+    with importlib.resources, whose MultiplexedPath does not turn into a path: no model found."""
+    import sys
+
+    from screening.registry import package_dir
+
+    (tmp_path / "nsmodels_probe").mkdir()
+    (tmp_path / "nsmodels_probe" / "current.json").write_text("{}", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert package_dir("nsmodels_probe") == tmp_path / "nsmodels_probe"
+    assert package_dir("no_such_package_here") is None
+    sys.modules.pop("nsmodels_probe", None)
