@@ -184,23 +184,24 @@ def screen_file(
         )
     source = identify(path, data)
     row = ScreenRow(seq, str(path), source.sha256, source.format, OK)
+    # Read (and OCR) before taking the ledger's write lock: a slow file must not block
+    # reviewers recording decisions in the same ledger meanwhile.
+    extraction = store.extraction(source.sha256)
+    fresh = extraction is None
+    if fresh:
+        try:
+            extraction = _extract(data, source.format, limits)
+        except NoTextLayerError as exc:
+            row.status, row.error = NEEDS_OCR, str(exc)
+        except ExtractionError as exc:
+            row.status, row.error = FAILED, str(exc)
+        except Exception as exc:  # a reader's bug must not end the batch
+            row.status = FAILED
+            row.error = f"读取文件时发生内部错误（{type(exc).__name__}），请将此文件反馈给开发者。"
     with store.transaction():
         store.record_document(source.sha256, source.size, source.format, str(path))
-        extraction = store.extraction(source.sha256)
-        if extraction is None:
-            try:
-                extraction = _extract(data, source.format, limits)
-            except NoTextLayerError as exc:
-                row.status, row.error = NEEDS_OCR, str(exc)
-            except ExtractionError as exc:
-                row.status, row.error = FAILED, str(exc)
-            except Exception as exc:  # a reader's bug must not end the batch
-                row.status = FAILED
-                row.error = (
-                    f"读取文件时发生内部错误（{type(exc).__name__}），请将此文件反馈给开发者。"
-                )
-            else:
-                store.record_extraction(source.sha256, extraction)
+        if fresh and extraction is not None:
+            store.record_extraction(source.sha256, extraction)
         prediction_id = None
         if extraction is not None:
             meta = Metadata(**extraction.metadata)

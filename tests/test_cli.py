@@ -1,5 +1,6 @@
 import csv
 import json
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -250,3 +251,29 @@ def test_explain_shows_structure_findings_and_label(tmp_path: Path) -> None:
         CliRunner().invoke(cli, ["explain", str(path), "--as-of", "2024-06-30", "--json"]).stdout
     )
     assert payload["label"] == "normative"  # before the end of its validity
+
+
+def test_ledger_is_not_locked_while_a_file_is_read(
+    tmp_path: Path, model: ScreeningModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: extraction (OCR can take minutes) ran inside the ledger's write transaction,
+    so a reviewer recording a decision in the same ledger had to wait for it."""
+    from screening import screen as screen_module
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(NON_NORMATIVE_TEXT, encoding="utf-8")
+    real_extract = screen_module._extract
+    seen: list[str] = []
+
+    def extract_while_someone_writes(data: bytes, fmt: str, limits):  # type: ignore[no-untyped-def]
+        other = sqlite3.connect(Path(os.environ["SCREENING_HOME"]) / "screening.db", timeout=0.5)
+        other.execute("BEGIN IMMEDIATE")  # raises "database is locked" if the screen holds the lock
+        other.execute("ROLLBACK")
+        other.close()
+        seen.append(fmt)
+        return real_extract(data, fmt, limits)
+
+    monkeypatch.setattr(screen_module, "_extract", extract_while_someone_writes)
+    with Store.open() as store:
+        result = screen_paths([tmp_path / "in"], store, model, "2026-11-27")
+    assert seen == ["text"] and result.rows[0].status == "ok"
