@@ -93,6 +93,54 @@ model_option = click.option(
 )
 
 
+def limits_options(func: Any) -> Any:
+    """--time-limit, --max-size, --ocr and --pdf-reader, turned into a ``limits`` argument."""
+    options = [
+        click.option(
+            "--time-limit",
+            type=click.FloatRange(min=0),
+            default=60.0,
+            show_default=True,
+            help="每份文件的读取时限（秒），超时的文件记为失败、批次继续；0 表示不限时。OCR 每页另加 30 秒。",
+        ),
+        click.option(
+            "--max-size",
+            type=click.IntRange(min=1),
+            default=200,
+            show_default=True,
+            help="单个文件大小上限（MB），超过的文件记为失败。",
+        ),
+        click.option(
+            "--ocr",
+            type=click.Choice(["auto", "rapidocr", "tesseract", "off"]),
+            default="auto",
+            show_default=True,
+            help="扫描件的文字识别引擎：auto 自动选择已安装的引擎；off 不做识别（记为需要OCR）。",
+        ),
+        click.option(
+            "--pdf-reader",
+            type=click.Choice(["fast", "layout"]),
+            default="fast",
+            show_default=True,
+            help="PDF 读取方式：fast 用 pypdfium2（快）；layout 用 pdfplumber（按版面读取，较慢）。",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def make_limits(time_limit: float, max_size: int, ocr: str, pdf_reader: str) -> Any:
+    from .config import Limits
+
+    return Limits(
+        time_limit_s=time_limit,
+        max_file_bytes=max_size * 1024 * 1024,
+        ocr=ocr,
+        pdf_reader=pdf_reader,
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", message="screening %(version)s")
 def cli() -> None:
@@ -119,7 +167,17 @@ def cli() -> None:
 )
 @as_of_option
 @model_option
-def screen(paths: tuple[Path, ...], out_dir: Path, as_of: str, model_path: Path | None) -> None:
+@limits_options
+def screen(
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    as_of: str,
+    model_path: Path | None,
+    time_limit: float,
+    max_size: int,
+    ocr: str,
+    pdf_reader: str,
+) -> None:
     """审查一批文件并生成报告。
 
     PATHS 可以是文件或文件夹（递归读取）。文件格式按内容识别，与扩展名无关。
@@ -141,8 +199,9 @@ def screen(paths: tuple[Path, ...], out_dir: Path, as_of: str, model_path: Path 
     try:
         model = load_model(model_path)
         with Store.open() as store:
+            limits = make_limits(time_limit, max_size, ocr, pdf_reader)
             report, written = screen_and_report(
-                store, paths, model, as_of, out_dir, progress=progress
+                store, paths, model, as_of, out_dir, progress=progress, limits=limits
             )
     except ScreeningError as exc:
         fail(exc)
@@ -207,7 +266,10 @@ def report(batch_id: str | None, formats: str, out_dir: Path, as_of: str | None)
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（便于程序处理）。")
-def extract(file: Path, as_json: bool) -> None:
+@limits_options
+def extract(
+    file: Path, as_json: bool, time_limit: float, max_size: int, ocr: str, pdf_reader: str
+) -> None:
     """读取一份文件，显示格式、读取方式、页数、提示、元数据和正文。
 
     \b
@@ -218,7 +280,7 @@ def extract(file: Path, as_json: bool) -> None:
     from .screen import extract_file
 
     try:
-        sha256, ex = extract_file(file)
+        sha256, ex = extract_file(file, make_limits(time_limit, max_size, ocr, pdf_reader))
     except ScreeningError as exc:
         fail(exc)
     if as_json:

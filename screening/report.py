@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import ledger
+from .config import Limits
 from .errors import UsageError
 from .labels import LABEL_NAMES, LABELS, NON_NORMATIVE, NORMATIVE, REPEAL
 from .metrics import confusion
@@ -423,10 +424,11 @@ def screen_and_report(
     out_dir: Path,
     formats: Sequence[str] = SCREEN_FORMATS,
     progress: Any = None,
+    limits: Limits | None = None,
 ) -> tuple[dict[str, Any], list[Path]]:
     """The main job: screen ``paths`` as one batch, then write its report into ``out_dir``."""
     from .screen import screen_paths
 
-    result = screen_paths(paths, store, model, as_of, progress=progress)
+    result = screen_paths(paths, store, model, as_of, limits=limits, progress=progress)
     report = build_report(store, result.batch_id, as_of, model)
     return report, write_reports(report, out_dir, formats)

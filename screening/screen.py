@@ -134,7 +134,8 @@ def _read(path: Path, limits: Limits) -> bytes:
     size = path.stat().st_size
     if size > limits.max_file_bytes:
         raise ExtractionError(
-            f"文件大小 {size // (1024 * 1024)} MB 超过上限 {limits.max_file_bytes // (1024 * 1024)} MB，已跳过。"
+            f"文件大小 {size / 1048576:.1f} MB 超过上限 {limits.max_file_bytes / 1048576:.0f} MB，已跳过。"
+            "如确需读取，请用 --max-size 调高上限。"
         )
     return path.read_bytes()
 

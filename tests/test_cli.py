@@ -277,3 +277,30 @@ def test_ledger_is_not_locked_while_a_file_is_read(
     with Store.open() as store:
         result = screen_paths([tmp_path / "in"], store, model, "2026-11-27")
     assert seen == ["text"] and result.rows[0].status == "ok"
+
+
+def test_size_limit_is_configurable(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "big.txt").write_text(
+        NON_NORMATIVE_TEXT * 2000, encoding="utf-8"
+    )  # about 1.3 MB
+    (tmp_path / "in" / "small.txt").write_text(NON_NORMATIVE_TEXT, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["screen", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--max-size", "1"]
+    )
+    assert result.exit_code == 3
+    report = json.loads((tmp_path / "o" / "report.json").read_text(encoding="utf-8"))
+    rows = {Path(r["path"]).name: r for r in report["files"]}
+    assert megabytes > 1
+    assert (
+        rows["big.txt"]["error"]
+        == f"文件大小 {megabytes:.1f} MB 超过上限 1 MB，已跳过。如确需读取，请用 --max-size 调高上限。"
+    )
+    assert rows["small.txt"]["status"] == "ok"
+
+
+def test_ocr_off_marks_scans_as_needing_ocr(tmp_path: Path) -> None:
+    scan = Path(__file__).parent / "fixtures" / "scan-image-only-page.pdf"
+    result = CliRunner().invoke(cli, ["extract", str(scan), "--ocr", "off"])
+    assert result.exit_code == 1
+    assert "OCR" in result.stderr
