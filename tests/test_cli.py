@@ -281,9 +281,9 @@ def test_ledger_is_not_locked_while_a_file_is_read(
 
 def test_size_limit_is_configurable(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "big.txt").write_text(
-        NON_NORMATIVE_TEXT * 2000, encoding="utf-8"
-    )  # about 1.3 MB
+    big = tmp_path / "in" / "big.txt"
+    big.write_text(NON_NORMATIVE_TEXT * 2000, encoding="utf-8")
+    megabytes = big.stat().st_size / 1048576
     (tmp_path / "in" / "small.txt").write_text(NON_NORMATIVE_TEXT, encoding="utf-8")
     result = CliRunner().invoke(
         cli, ["screen", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--max-size", "1"]
