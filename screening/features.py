@@ -76,7 +76,7 @@ DOC_TYPE_ENDINGS: tuple[str, ...] = (
     "决议",
 )
 
-#: Words read per document: enough for the longest ordinary file; bounds time on huge ones.
+#: Words read per document when a model does not say (its ``max_tokens``): bounds time on huge files.
 MAX_TOKENS = 6000
 
 
@@ -129,16 +129,23 @@ def issuer_level_of(meta: Metadata) -> str:
     return issuer_level(split_issuers(meta.issuer))
 
 
-def document_features(tokens: Sequence[str], text: str, meta: Metadata) -> list[str]:
-    """Features of one document: normalised words, adjacent word pairs, structure markers, and
-    a copy of each prefixed with the issuer's level.
+def document_features(
+    tokens: Sequence[str], text: str, meta: Metadata, max_tokens: int = MAX_TOKENS
+) -> list[str]:
+    """Features of one document: normalised words (the first ``max_tokens``), adjacent word
+    pairs, structure markers, and a copy of each prefixed with the issuer's level.
+
+    A model reads at most as many words as the longest document it was trained on: the genre is
+    set by the title, addressees, purpose clause and first provisions, and words beyond what the
+    model ever saw in training are topical detail that would drown them (real files run several
+    times longer than our corpus documents). The structure markers still read the whole text.
 
     The copies let the classifier learn how the same words read differently in a ministry's or
     the central bank's documents than in a county's ("frustratingly easy" domain adaptation,
     Daumé 2007): central departments write standing rules for regulated institutions in the
     vocabulary of work notices (做好…工作, 要…), which local governments use for work plans.
     """
-    words = [normalize_token(t) for t in tokens[:MAX_TOKENS]]
+    words = [normalize_token(t) for t in tokens[:max_tokens]]
     features = [w for w in words if not _PUNCT.match(w)]
     features.extend(f"{a} {b}" for a, b in itertools.pairwise(words))
     features.extend(structure_markers(text, meta))

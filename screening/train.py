@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import platform
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -20,7 +21,7 @@ import numpy as np
 from . import __version__
 from .corpus import CorpusDoc, corpus_hash
 from .errors import CorpusError
-from .features import document_features
+from .features import MAX_TOKENS, document_features
 from .labels import LABELS, NON_NORMATIVE, REPEAL
 from .metadata import parse_metadata
 from .metrics import summarize
@@ -146,14 +147,19 @@ def train_model(
 
     params = {**DEFAULT_PARAMS, **(params or {})}
     segmenter = Segmenter(dictionary)
-    features: list[list[str]] = []
+    tokens: list[list[str]] = []
     metas = []
     for i, doc in enumerate(docs, start=1):
-        meta = parse_metadata(doc.text)
-        metas.append(meta)
-        features.append(document_features(segmenter.cut(doc.text), doc.text, meta))
+        metas.append(parse_metadata(doc.text))
+        tokens.append(segmenter.cut(doc.text))
         if progress:
             progress("分词", i, len(docs))
+    # Read no further into a file than the longest training document goes (features.py).
+    params["max_tokens"] = min(MAX_TOKENS, math.ceil(max(len(t) for t in tokens) / 100) * 100)
+    features = [
+        document_features(t, doc.text, meta, params["max_tokens"])
+        for t, doc, meta in zip(tokens, docs, metas, strict=True)
+    ]
     labels = [doc.label for doc in docs]
     counts = Counter(labels)
     scarce = [lab for lab in LABELS if counts[lab] < 2]
@@ -228,6 +234,7 @@ def train_model(
         digest.update(np.ascontiguousarray(array).tobytes())
     digest.update("\n".join(vocab).encode("utf-8"))
     digest.update(repr(sorted(table.items())).encode("utf-8"))
+    digest.update(f"max_tokens={params['max_tokens']}".encode())
     version = digest.hexdigest()[:12]  # content-addressed: same corpus, same seed, same version
     card = {
         "name": "screening",
