@@ -136,6 +136,12 @@ def m003_legal_assessment(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m004_extractor_version(conn: sqlite3.Connection) -> None:
+    # Extractions made by an older reader (NULL) are read again when their file is screened.
+    run_script(conn, "ALTER TABLE extractions ADD COLUMN extractor_version TEXT;")
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 

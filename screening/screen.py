@@ -19,7 +19,7 @@ from typing import Any
 from .assess import analyze_text, assess, batch_findings
 from .config import Limits
 from .errors import ExtractionError, NoTextLayerError
-from .extract import extract_with_limits
+from .extract import EXTRACTOR_VERSION, extract_with_limits
 from .labels import LABEL_NAMES
 from .metadata import Metadata, parse_metadata
 from .model import Evidence, KindScore, ScreeningModel, evidence_phrase
@@ -187,7 +187,7 @@ def screen_file(
     row = ScreenRow(seq, str(path), source.sha256, source.format, OK)
     # Read (and OCR) before taking the ledger's write lock: a slow file must not block
     # reviewers recording decisions in the same ledger meanwhile.
-    extraction = store.extraction(source.sha256)
+    extraction = store.extraction(source.sha256, EXTRACTOR_VERSION)
     fresh = extraction is None
     if fresh:
         try:
@@ -202,7 +202,7 @@ def screen_file(
     with store.transaction():
         store.record_document(source.sha256, source.size, source.format, str(path))
         if fresh and extraction is not None:
-            store.record_extraction(source.sha256, extraction)
+            store.record_extraction(source.sha256, extraction, EXTRACTOR_VERSION)
         prediction_id = None
         if extraction is not None:
             meta = Metadata(**extraction.metadata)
@@ -214,7 +214,8 @@ def screen_file(
                 meta.date,
             )
             row.warnings = extraction.warnings
-            stored = store.latest_prediction(source.sha256, model.version, as_of)
+            # A file read anew (first time, or by a newer reader) is classified anew.
+            stored = None if fresh else store.latest_prediction(source.sha256, model.version, as_of)
             if stored is not None:
                 row.reused = True
                 prediction_id = stored.id

@@ -170,10 +170,13 @@ class Store:
             (sha256, size, fmt, path, utc_now()),
         )
 
-    def record_extraction(self, sha256: str, extraction: StoredExtraction) -> None:
+    def record_extraction(
+        self, sha256: str, extraction: StoredExtraction, version: str | None = None
+    ) -> None:
+        """Store (or replace) a document's extraction, made by extractor ``version``."""
         self.conn.execute(
             "INSERT OR REPLACE INTO extractions (sha256, format, method, pages, text, text_sha256,"
-            " warnings, metadata, extracted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " warnings, metadata, extracted_at, extractor_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 sha256,
                 extraction.format,
@@ -184,15 +187,18 @@ class Store:
                 json.dumps(extraction.warnings, ensure_ascii=False),
                 json.dumps(extraction.metadata, ensure_ascii=False),
                 utc_now(),
+                version,
             ),
         )
 
-    def extraction(self, sha256: str) -> StoredExtraction | None:
-        row = self.conn.execute(
-            "SELECT format, method, pages, text, text_sha256, warnings, metadata FROM extractions"
-            " WHERE sha256 = ?",
-            (sha256,),
-        ).fetchone()
+    def extraction(self, sha256: str, version: str | None = None) -> StoredExtraction | None:
+        """A document's stored extraction (only one made by extractor ``version``, when given)."""
+        sql = "SELECT format, method, pages, text, text_sha256, warnings, metadata FROM extractions WHERE sha256 = ?"
+        args: tuple[Any, ...] = (sha256,)
+        if version is not None:
+            sql += " AND extractor_version = ?"
+            args += (version,)
+        row = self.conn.execute(sql, args).fetchone()
         if row is None:
             return None
         return StoredExtraction(

@@ -304,3 +304,26 @@ def test_ocr_off_marks_scans_as_needing_ocr(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["extract", str(scan), "--ocr", "off"])
     assert result.exit_code == 1
     assert "OCR" in result.stderr
+
+
+def test_extraction_by_an_older_reader_is_read_again(
+    tmp_path: Path, model: ScreeningModel, screening_home: Path
+) -> None:
+    """Regression: extractions were cached by sha256 only, so after a reader was improved every
+    file screened before kept its old text (and its old prediction)."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(NON_NORMATIVE_TEXT, encoding="utf-8")
+    with Store.open() as store:
+        screen_paths([tmp_path / "in"], store, model, "2026-11-27")
+    conn = sqlite3.connect(screening_home / "screening.db")
+    conn.execute("UPDATE extractions SET text = '旧版读取器的文字', extractor_version = NULL")
+    conn.commit()
+    with Store.open() as store:
+        again = screen_paths([tmp_path / "in"], store, model, "2026-11-27")
+        assert again.rows[0].reused is False
+        assert (
+            store.conn.execute("SELECT text FROM extractions").fetchone()[0] == NON_NORMATIVE_TEXT
+        )
+        assert store.count("predictions") == 2
+        third = screen_paths([tmp_path / "in"], store, model, "2026-11-27")
+        assert third.rows[0].reused is True and store.count("predictions") == 2

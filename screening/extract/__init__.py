@@ -20,6 +20,9 @@ from .. import sources
 from ..config import Limits
 from ..errors import EmptyDocumentError, UnsupportedFormatError
 
+#: Bump when any reader's output changes: stored extractions of another version are read again.
+EXTRACTOR_VERSION = "2"
+
 
 @dataclass
 class Extraction:
