@@ -43,6 +43,9 @@ def brief(result: dict) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--write-card", action="store_true")
+    parser.add_argument(
+        "--models", type=Path, default=REPO / "models", help="model folder (default: models/)"
+    )
     args = parser.parse_args()
     if not DEV.is_file():
         sys.exit("../shared/realdata/dev.jsonl is absent: nothing to measure.")
@@ -50,7 +53,7 @@ def main() -> None:
     from screening.model import ScreeningModel
     from screening.registry import current_in
 
-    path = current_in(REPO / "models")
+    path = current_in(args.models)
     model = ScreeningModel.load(path)  # type: ignore[arg-type]
     records = load_dataset(DEV)
     plain = brief(evaluate(model, records, "2026-11-27"))

@@ -101,6 +101,10 @@ def document_of(record: Record, mask_doc_numbers: bool = False) -> tuple[str, Me
         if record.doc_number:
             text = text.replace(record.doc_number, MASK)
         meta.doc_number = MASK
+        if meta.title:
+            meta.title = DOC_NUMBER.sub(MASK, meta.title)
+            if record.doc_number:
+                meta.title = meta.title.replace(record.doc_number, MASK)
     return text, meta
 
 

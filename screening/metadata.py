@@ -64,6 +64,8 @@ _HEADER_NOISE = re.compile(
     r"^(签发人|份号|密级|紧急程度|特急|加急|急件|机密|秘密|绝密|发布时间|来源|索引号)"
 )
 _SALUTATION = re.compile(r"[：:]$")
+#: Where a title ends when a web page or PDF ran it into the addressee line that follows.
+_TITLE_END = re.compile(r"的(?:通知|意见|决定|批复|复函|函|通报|报告|请示|公告|通告)")
 _GAZETTE_HEADER = re.compile(r"(文件|公报|简报)$")
 
 
@@ -103,7 +105,24 @@ def find_doc_number(text: str) -> str | None:
 
 
 def _is_title_like(line: str) -> bool:
-    return bool(line) and len(line) <= 80 and not line.endswith(("。", "；", "，"))
+    return bool(line) and len(line) <= 80 and not line.endswith(("。", "；", "，", "：", ":"))
+
+
+def _split_run_on(line: str) -> list[str]:
+    """``关于…的通知各分行、…：`` as two lines, title and addressees; other lines unchanged.
+
+    Text copied from web pages often loses the line break between the title and the addressee
+    line. The title ends at the first 的通知/的意见/… after 关于 outside 《》 brackets.
+    """
+    start = line.find("关于")
+    if start < 0 or not _SALUTATION.search(line):
+        return [line]
+    for match in _TITLE_END.finditer(line, start):
+        head = line[: match.end()]
+        rest = line[match.end() :].lstrip("（(")
+        if head.count("《") == head.count("》") and len(rest) >= 2 and not rest.startswith("》"):
+            return [head, line[match.end() :]]
+    return [line]
 
 
 def find_title(text: str) -> str | None:
@@ -112,7 +131,7 @@ def find_title(text: str) -> str | None:
     When nothing above the addressees looks like a title (a cover letter with no heading), the
     first heading-like line below that ends in a document type (…工作方案) is taken instead.
     """
-    lines = _lines(text)[:15]
+    lines = [part for line in _lines(text)[:15] for part in _split_run_on(line)]
     candidates = []
     salutation_at = len(lines)
     for i, line in enumerate(lines):

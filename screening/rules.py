@@ -82,7 +82,7 @@ _RULE_LIST = [
         "repeal.superior_law_repealed",
         "引用的上位法已废止",
         REPEAL,
-        f"{_37}：文件内容不得与法律、法规、规章相抵触；上位法废止的，据以制定的文件应当清理",
+        f"{_37}：文件内容不得与法律、法规、规章相抵触；作为制定依据的上位法废止的，据以制定的文件应当清理",
         HIGH,
     ),
     Rule(
@@ -148,6 +148,13 @@ _RULE_LIST = [
         "疑似将中介服务设为前置条件",
         LEGALITY,
         "《优化营商环境条例》第四十三条：没有法律、法规或者国务院决定依据的中介服务不得作为办理行政审批的条件",
+        MEDIUM,
+    ),
+    Rule(
+        "legal.cites_repealed_law",
+        "条文援引的法律已废止，需修改援引",
+        LEGALITY,
+        f"{_37}：文件内容不得与法律、法规、规章相抵触；所援引的法律废止后，应当修改为现行有效的依据",
         MEDIUM,
     ),
     Rule(
@@ -451,8 +458,25 @@ def _default_period(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
         )
 
 
-@_check("repeal.superior_law_repealed")
-def _law_repealed(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
+_CLAUSE_BREAK = re.compile(r"[。；;\n]")
+_BASIS_LEAD = re.compile(r"根据|依据|依照|按照|遵照")
+_BASIS_ACT = re.compile(r"制定|结合|如下|现将|现就|现对|特作|作出")
+
+
+def in_basis_clause(text: str, span: Span) -> bool:
+    """Whether the citation at ``span`` names the document's basis: in one sentence, a
+    根据/依据… before it and a 制定/结合/…如下 after it (根据《…》，制定本办法)."""
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text, 0, span[0])]
+    start = breaks[-1] + 1 if breaks else 0
+    end_match = _CLAUSE_BREAK.search(text, span[1])
+    end = end_match.start() if end_match else len(text)
+    return bool(_BASIS_LEAD.search(text, start, span[0])) and bool(
+        _BASIS_ACT.search(text, span[1], end)
+    )
+
+
+def _repealed_citations(doc: _Doc, basis: bool) -> Iterator[tuple[Span | None, str]]:
+    """Citations of laws repealed at the as-of date, those in the basis clause or the others."""
     seen = set()
     for cite in doc.structure.citations:
         law = doc.table.lookup(cite.name)
@@ -460,12 +484,26 @@ def _law_repealed(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
             continue
         if doc.text[max(0, cite.span[0] - 1) : cite.span[0]] == "原":
             continue  # -- 原《合同法》: the document itself notes the replacement
+        if in_basis_clause(doc.text, cite.span) is not basis:
+            continue
         seen.add(law.name)
         replaced = f"，已由《{law.replaced_by}》取代" if law.replaced_by else ""
         yield (
             cite.span,
             (f"引用的《{cite.name}》已于{law.repealed_on}废止{replaced}（来源：{law.source}）。"),
         )
+
+
+@_check("repeal.superior_law_repealed")
+def _law_repealed(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
+    # -- A repeal ground only when the repealed law is the document's basis (DOMAIN §3: "its
+    # superior-law basis repealed"); a provision that applies it calls for revision instead.
+    return _repealed_citations(doc, basis=True)
+
+
+@_check("legal.cites_repealed_law")
+def _cites_repealed_law(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
+    return _repealed_citations(doc, basis=False)
 
 
 @_check("repeal.superior_law_amended")

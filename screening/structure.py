@@ -18,7 +18,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from .cnum import CN_NUMBER, to_int
-from .metadata import DOC_NUMBER, Metadata, find_date, find_doc_number, find_issuer, find_title
+from .metadata import (
+    DOC_NUMBER,
+    MASKED_DOC_NUMBER,
+    Metadata,
+    find_date,
+    find_doc_number,
+    find_issuer,
+    find_title,
+)
 
 Span = tuple[int, int]
 
@@ -164,6 +172,8 @@ class Structure:
     citations: list[Citation] = field(default_factory=list)
     cited_doc_numbers: list[DocNumber] = field(default_factory=list)
     supersessions: list[Supersession] = field(default_factory=list)
+    #: Names of the instruments the document itself issues (现将《…办法》印发给你们, 制定了《…》，现予公布).
+    promulgates: list[str] = field(default_factory=list)
 
     @property
     def joint(self) -> bool:
@@ -258,6 +268,7 @@ def normalize_title(title: str, unwrap: bool = True) -> str:
     if wrapped:
         title = wrapped.group(1)
     title = re.sub(r"[（(][^（）()]*[〔\[［(（【]?\d{4}[^（）()]*号[^（）()]*[）)]$", "", title)
+    title = re.sub(r"[（(][^（）()]*" + re.escape(MASKED_DOC_NUMBER) + r"[^（）()]*[）)]$", "", title)
     title = re.sub(r"[《》〈〉“”\"'‘’]", "", title)
     return title.translate(_BRACKETS).replace("〔", "（").replace("〕", "）")
 
@@ -408,6 +419,24 @@ def _partial_references(clause: str) -> set[str]:
             partial.update(m.group(1).strip() for m in _BOOK.finditer(group))
             partial.update(normalize_doc_number(m.group(0)) for m in DOC_NUMBER.finditer(group))
     return partial
+
+
+_PROMULGATE = re.compile(
+    r"(?:(?:制定|修订|印发|发布|公布)了?《(?P<a>[^《》]{4,80})》)"
+    r"|(?:《(?P<b>[^《》]{4,80})》(?:[（(][^）)]{0,40}[）)])?(?:已经[^，。]{0,40})?[，,]?\s*"
+    r"(?:现|特)(?:予|将|以)?其?(?:以)?(?:印发|公布|发布))"
+)
+#: Promulgation clauses are read this far into the text (after the title): the issuing sentence.
+_PROMULGATE_WINDOW = 800
+
+
+def _promulgated(text: str, start: int) -> list[str]:
+    names: list[str] = []
+    for m in _PROMULGATE.finditer(text, start, start + _PROMULGATE_WINDOW):
+        name = (m.group("a") or m.group("b")).strip()
+        if name not in names:
+            names.append(name)
+    return names
 
 
 def _supersessions(text: str) -> list[Supersession]:
@@ -586,6 +615,7 @@ def parse_structure(text: str, hints: Metadata | None = None) -> Structure:
         and not (s.doc_number and s.doc_number.span == n.span)
     ]
     s.supersessions = _supersessions(text)
+    s.promulgates = _promulgated(text, title_end)
     return s
 
 

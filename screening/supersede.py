@@ -41,23 +41,40 @@ def _codes_compatible(a: str, b: str) -> bool:
 
 
 def _title_keys(s: Structure) -> set[str]:
+    """The names a later document may cite this one by: its title (whole and unwrapped) and the
+    instruments it issues (a 公告 that publishes 《…暂行办法》 is repealed as that 办法)."""
     keys = set()
     if s.title:
         keys.add(normalize_title(s.title))
         keys.add(normalize_title(s.title, unwrap=False))
+    keys.update(normalize_title(name) for name in s.promulgates)
     return {k for k in keys if len(k) >= MIN_TITLE}
+
+
+def _without_issuer(title: str) -> str:
+    """``中国人民银行关于…的通知`` → ``关于…的通知``; titles without 关于 unchanged."""
+    at = title.find("关于")
+    return title[at:] if at > 0 else title
+
+
+def _strictly_older(a: Structure, b: Structure) -> bool:
+    return a.issue_date is not None and b.issue_date is not None and a.issue_date < b.issue_date
 
 
 def supersession_graph(batch: Sequence[tuple[str, Structure]]) -> list[Edge]:
     """Every resolved supersession edge in ``batch`` (pairs of document key and structure)."""
     by_number: dict[tuple[int, int], list[tuple[str, DocNumber]]] = defaultdict(list)
     by_title: dict[str, list[str]] = defaultdict(list)
+    # -- titles by their part from 关于 on, with whether an issuer stood before it
+    by_short_title: dict[str, list[tuple[str, bool]]] = defaultdict(list)
     structures = dict(batch)
     for key, s in batch:
         if s.doc_number is not None:
             by_number[(s.doc_number.year, s.doc_number.number)].append((key, s.doc_number))
         for title in _title_keys(s):
             by_title[title].append(key)
+            short = _without_issuer(title)
+            by_short_title[short].append((key, short != title))
 
     edges: list[Edge] = []
     seen: set[tuple[str, str]] = set()
@@ -71,9 +88,23 @@ def supersession_graph(batch: Sequence[tuple[str, Structure]]) -> list[Edge]:
                         found.append((key, "文号", ref.raw))
             for name in clause.titles:
                 title = normalize_title(name)
-                if len(title) < MIN_TITLE or (title in own_titles and not clause.doc_numbers):
+                if len(title) < MIN_TITLE:
                     continue
-                found.extend((key, "标题", name) for key in by_title.get(title, []))
+                # -- a revision that keeps its name (原《…办法》同时废止) ends only a strictly older
+                # namesake: two copies of one file must not end each other
+                same_name = title in own_titles and not clause.doc_numbers
+                keys = by_title.get(title, [])
+                if not keys:
+                    # -- cited with or without the issuer's name before 关于: one side may omit it,
+                    # but two different issuers' names mean two different documents
+                    short = _without_issuer(title)
+                    prefixed = short != title
+                    keys = [
+                        k for k, has in by_short_title.get(short, []) if not (has and prefixed)
+                    ]
+                if same_name:
+                    keys = [k for k in keys if _strictly_older(structures[k], s)]
+                found.extend((key, "标题", name) for key in keys)
             for older, by, reference in found:
                 if older == newer or (newer, older) in seen:
                     continue

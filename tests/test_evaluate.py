@@ -49,6 +49,19 @@ def test_masking_removes_every_doc_number() -> None:
     assert meta.doc_number == MASK
 
 
+def test_masking_also_removes_the_doc_number_from_the_title() -> None:
+    record = Record(
+        id="r",
+        text="各分行：\n为加强管理，现将有关事项通知如下：\n一、要求。\n",
+        label="normative",
+        title="某某银行关于加强管理的通知（银发〔2016〕106号）",
+        doc_number="银发〔2016〕106号",
+    )
+    text, meta = document_of(record, mask_doc_numbers=True)
+    assert "106号" not in text and "106号" not in (meta.title or "")
+    assert meta.title == f"某某银行关于加强管理的通知（{MASK}）"
+
+
 def test_evaluate_cli_json(tmp_path: Path) -> None:
     path = write_jsonl(
         tmp_path / "d.jsonl",

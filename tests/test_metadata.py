@@ -84,3 +84,19 @@ def test_joint_issuers_are_separated() -> None:
     """Regression: two issuers signing on one line were glued together."""
     text = "某实施细则\n正文。\n舟山市海澄区住房和城乡建设局　　舟山市海澄区财政局\n2024年6月18日\n"
     assert parse_metadata(text).issuer == "舟山市海澄区住房和城乡建设局、舟山市海澄区财政局"
+
+
+def test_title_run_into_the_addressee_line_is_split() -> None:
+    # -- web copies lose the line break between title and addressees; the purpose sentence
+    # that ends in "通知如下：" was taken as the title
+    text = (
+        "某某局文件\n某局发〔2014〕26号\n"
+        "某某局关于落实《某某管理办法（试行）》有关事项的通知各分局、各直属单位：\n"
+        "为落实《某某管理办法（试行）》，现将有关事项通知如下：\n一、分工。\n"
+    )
+    assert parse_metadata(text).title == "某某局关于落实《某某管理办法（试行）》有关事项的通知"
+
+
+def test_a_line_ending_in_a_colon_is_never_the_title() -> None:
+    text = "为加强管理，现将有关事项通知如下：\n一、分工。\n二、要求。\n"
+    assert parse_metadata(text).title is None

@@ -41,7 +41,7 @@ def hits(
 
 
 def test_registry() -> None:
-    assert len(RULES) == 23
+    assert len(RULES) == 24
     for rule_id, rule in RULES.items():
         assert rule.id == rule_id
         assert rule.group in ("repeal", "legality", "fair_competition")
@@ -361,6 +361,21 @@ def test_default_period_detail() -> None:
 )
 def test_superior_law_repealed(body: str, as_of: date, fires: bool) -> None:
     assert bool(hits(doc(body), "repeal.superior_law_repealed", as_of)) is fires
+
+
+@pytest.mark.parametrize(
+    ("body", "basis"),
+    [
+        ("第一条 为规范担保业务，依据《中华人民共和国担保法》，制定本办法。", True),
+        ("根据《中华人民共和国担保法》第十八条的规定，现就有关问题通知如下：", True),
+        ("第五条 对申请人提供抵押的，按《中华人民共和国担保法》的有关规定索偿。", False),
+        ("第五条 合同的订立适用《中华人民共和国合同法》。", False),
+    ],
+)
+def test_repealed_law_is_a_repeal_ground_only_as_the_basis(body: str, basis: bool) -> None:
+    text = doc(body)
+    assert bool(hits(text, "repeal.superior_law_repealed")) is basis
+    assert bool(hits(text, "legal.cites_repealed_law")) is not basis
 
 
 def test_superior_law_repealed_names_the_replacement() -> None:

@@ -124,3 +124,56 @@ def test_dev_set_validity_expired_only_on_repeal_documents(
     ]
     assert len(expired) == 7
     assert {gold[k] for k in expired} == {"repeal"}
+
+
+def test_a_notice_is_repealed_by_the_name_of_the_rules_it_published() -> None:
+    # -- 公告 titles say only 某某局公告: later documents cite the 办法 it published
+    announcement = parse_structure(
+        "某某局公告\n〔2005〕第25号\n为规范融资业务，某某局制定了《某某融资业务管理暂行办法》，"
+        "现予公布。\n二〇〇五年十一月三日\n"
+    )
+    newer = make(
+        "关于印发《某某融资业务管理办法》的通知",
+        None,
+        "2020年1月10日",
+        "第九条 本办法自发布之日起施行。《某某融资业务管理暂行办法》同时废止。",
+    )
+    assert announcement.promulgates == ["某某融资业务管理暂行办法"]
+    [edge] = supersession_graph([("old", announcement), ("new", newer)])
+    assert (edge.newer, edge.older, edge.by) == ("new", "old", "标题")
+
+
+def test_titles_match_with_or_without_the_issuer_before_guanyu() -> None:
+    old = make("某某区人民政府关于加强集贸市场管理的通知", None, "2015年3月1日")
+    other_issuer = make("某某县人民政府关于加强集贸市场管理的通知", None, "2015年3月1日")
+    newer = make(
+        "关于印发《某某区农贸市场管理办法》的通知",
+        None,
+        "2020年1月10日",
+        "第九条 本办法自发布之日起施行。《关于加强集贸市场管理的通知》同时废止。",
+    )
+    cited_with_issuer = make(
+        "关于印发《某某区农贸市场管理办法》的通知",
+        None,
+        "2020年1月10日",
+        "第九条 本办法自发布之日起施行。《某某区人民政府关于加强集贸市场管理的通知》同时废止。",
+    )
+    edges = supersession_graph([("old", old), ("county", other_issuer), ("new", newer)])
+    assert sorted(e.older for e in edges) == ["county", "old"]  # -- the name alone is ambiguous
+    edges = supersession_graph([("old", old), ("county", other_issuer), ("new", cited_with_issuer)])
+    assert [e.older for e in edges] == ["old"]
+
+
+def test_a_revision_keeping_its_name_ends_only_a_strictly_older_namesake() -> None:
+    body = "第九条 本规程自发布之日起施行。原《某某投诉办理规程》同时废止。"
+    old = make("关于印发《某某投诉办理规程》的通知", None, "2014年3月1日", body)
+    new = make("关于印发《某某投诉办理规程》的通知", None, "2024年4月15日", body)
+    copy = make("关于印发《某某投诉办理规程》的通知", None, "2024年4月15日", body)
+    edges = supersession_graph([("old", old), ("new", new), ("copy", copy)])
+    assert sorted((e.newer, e.older) for e in edges) == [("copy", "old"), ("new", "old")]
+
+
+def test_a_masked_doc_number_after_the_title_is_dropped_for_matching() -> None:
+    from screening.structure import normalize_title
+
+    assert normalize_title("某某局关于某某的通知（〔文号已遮蔽〕）") == "某某局关于某某的通知"
