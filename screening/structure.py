@@ -268,7 +268,9 @@ def normalize_title(title: str, unwrap: bool = True) -> str:
     if wrapped:
         title = wrapped.group(1)
     title = re.sub(r"[（(][^（）()]*[〔\[［(（【]?\d{4}[^（）()]*号[^（）()]*[）)]$", "", title)
-    title = re.sub(r"[（(][^（）()]*" + re.escape(MASKED_DOC_NUMBER) + r"[^（）()]*[）)]$", "", title)
+    title = re.sub(
+        r"[（(][^（）()]*" + re.escape(MASKED_DOC_NUMBER) + r"[^（）()]*[）)]$", "", title
+    )
     title = re.sub(r"[《》〈〉“”\"'‘’]", "", title)
     return title.translate(_BRACKETS).replace("〔", "（").replace("〕", "）")
 

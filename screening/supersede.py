@@ -99,9 +99,7 @@ def supersession_graph(batch: Sequence[tuple[str, Structure]]) -> list[Edge]:
                     # but two different issuers' names mean two different documents
                     short = _without_issuer(title)
                     prefixed = short != title
-                    keys = [
-                        k for k, has in by_short_title.get(short, []) if not (has and prefixed)
-                    ]
+                    keys = [k for k, has in by_short_title.get(short, []) if not (has and prefixed)]
                 if same_name:
                     keys = [k for k in keys if _strictly_older(structures[k], s)]
                 found.extend((key, "标题", name) for key in keys)

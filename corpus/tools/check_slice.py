@@ -9,8 +9,20 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-REQUIRED = ["id", "label", "as_of", "province", "level", "subject", "doc_type", "title",
-            "doc_number", "issuer", "date", "label_basis"]
+REQUIRED = [
+    "id",
+    "label",
+    "as_of",
+    "province",
+    "level",
+    "subject",
+    "doc_type",
+    "title",
+    "doc_number",
+    "issuer",
+    "date",
+    "label_basis",
+]
 LABELS = {"normative", "non_normative", "repeal"}
 LEVELS = {"中央", "省", "市", "区县", "乡镇", "街道"}
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

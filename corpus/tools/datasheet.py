@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from screening.corpus import load_corpus, max_similarity, near_duplicates, shared_sentences  # noqa: E402
-from screening.labels import LABELS  # noqa: E402
+from screening.corpus import load_corpus, max_similarity, near_duplicates, shared_sentences
+from screening.labels import LABELS
 
 THRESHOLD = 0.5  # Jaccard similarity of character 5-gram sets that counts as a near-duplicate
 
@@ -38,7 +38,10 @@ def main() -> None:
     subjects = Counter(d.meta["subject"] for d in docs)
     print(f"\nsubject areas: {len(subjects)}")
     doc_types = Counter(d.meta["doc_type"] for d in docs)
-    print(f"document types: {len(doc_types)}: " + "、".join(f"{t} {n}" for t, n in doc_types.most_common(40)))
+    print(
+        f"document types: {len(doc_types)}: "
+        + "、".join(f"{t} {n}" for t, n in doc_types.most_common(40))
+    )
     hard = Counter(d.meta.get("hard_case", "") for d in docs if d.meta.get("hard_case"))
     print("\nhard cases: " + "、".join(f"{t} {n}" for t, n in hard.most_common()))
     as_of = Counter(d.as_of for d in docs)
@@ -46,7 +49,9 @@ def main() -> None:
     no_number = sum(1 for d in docs if not d.meta.get("doc_number"))
     print(f"without 文号: {no_number}")
     lengths = sorted(len(d.text) for d in docs)
-    print(f"length: median {lengths[len(lengths) // 2]}, min {lengths[0]}, max {lengths[-1]} characters")
+    print(
+        f"length: median {lengths[len(lengths) // 2]}, min {lengths[0]}, max {lengths[-1]} characters"
+    )
     pairs = near_duplicates(docs, THRESHOLD)
     print(f"\nnear-duplicate pairs (Jaccard of character 5-grams >= {THRESHOLD}): {len(pairs)}")
     for a, b, j in pairs[:20]:

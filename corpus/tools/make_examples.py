@@ -18,7 +18,22 @@ SRC = ROOT / "examples-src"
 OUT = ROOT / "examples"
 
 # Format per example, in file order; cycles if there are more examples.
-FORMATS = ["pdf", "docx", "gbk", "html", "utf16", "bom", "pdf", "docx", "utf8", "gbk", "html", "docx", "pdf", "md"]
+FORMATS = [
+    "pdf",
+    "docx",
+    "gbk",
+    "html",
+    "utf16",
+    "bom",
+    "pdf",
+    "docx",
+    "utf8",
+    "gbk",
+    "html",
+    "docx",
+    "pdf",
+    "md",
+]
 
 
 def parse(path: Path) -> tuple[dict[str, str], str]:
