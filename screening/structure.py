@@ -51,6 +51,12 @@ _LOCAL_MARK = re.compile(
     r"(省|自治区|市(?!场)|自治州|地区|盟|县|(?<!地)区(?!域)|旗|镇|(?<!城)乡(?!村)|街道|分行|支行)"
 )
 _CENTRAL_SUFFIX = re.compile(r"(部|总局|总署|署|国务院|办公厅)$")
+#: Short names central organs sign joint documents with (发展改革委 for 国家发展和改革委员会).
+_CENTRAL_SHORT = re.compile(
+    r"^(?:中央|国家|国务院)?(?:发展改革委|证监会|银监会|保监会|银保监会|金融监管总局|外汇局|工商总局|"
+    r"税务总局|法制办|网信办|国资委|卫生健康委|卫健委|市场监管总局|知识产权局|能源局|林草局|药监局|"
+    r"统计局|医保局|人民银行|中国人民武装警察部队)(?:办公厅|办公室)?$"
+)
 
 # A date as DATE_PATTERN, but a PDF line break may fall inside a number (2024年12月3\n1日).
 _WRAPPED_DATE = re.compile(
@@ -285,7 +291,11 @@ def issuer_level(issuers: list[str]) -> str:
     for name in issuers:
         if _LOCAL_MARK.search(_CENTRAL_PREFIX.sub("", name)):
             levels.add("local")
-        elif _CENTRAL_PREFIX.match(name) or _CENTRAL_SUFFIX.search(name):
+        elif (
+            _CENTRAL_PREFIX.match(name)
+            or _CENTRAL_SUFFIX.search(name)
+            or _CENTRAL_SHORT.match(name)
+        ):
             levels.add("central")
         else:
             levels.add("unknown")
@@ -311,7 +321,7 @@ def split_issuers(issuer: str | None) -> list[str]:
         else:
             current += ch
     parts.append(current)
-    return [p for p in parts if p]
+    return [p.strip("《》〈〉") for p in parts if p.strip("《》〈〉")]
 
 
 def _find_span(text: str, needle: str | None) -> Span | None:

@@ -181,12 +181,20 @@ def test_effective_validity_years_counts_from_effective_date() -> None:
         (["上海市规划和自然资源局"], "local"),
         (["某某街道办事处"], "local"),
         (["某某县人民政府", "财政部"], "local"),
+        # -- joint documents sign with the short names of central organs
+        (["中国人民银行", "发展改革委", "证监会", "银保监会"], "central"),
+        (["国家发展改革委办公厅", "税务总局办公厅"], "central"),
+        (["某某市发展改革委"], "local"),
         (["某某协会"], "unknown"),
         ([], "unknown"),
     ],
 )
 def test_issuer_level(issuers: list[str], level: str) -> None:
     assert issuer_level(issuers) == level
+
+
+def test_issuer_names_lose_stray_book_title_marks() -> None:
+    assert split_issuers("《中国人民银行") == ["中国人民银行"]
 
 
 @pytest.mark.parametrize(
