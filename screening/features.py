@@ -135,10 +135,12 @@ def document_features(
     """Features of one document: normalised words (the first ``max_tokens``), adjacent word
     pairs, structure markers, and a copy of each prefixed with the issuer's level.
 
-    A model reads at most as many words as the longest document it was trained on: the genre is
-    set by the title, addressees, purpose clause and first provisions, and words beyond what the
-    model ever saw in training are topical detail that would drown them (real files run several
-    times longer than our corpus documents). The structure markers still read the whole text.
+    A model reads at most as many words as 95% of its training documents have (``max_tokens``,
+    set in training): the genre is set by the title, addressees, purpose clause and first
+    provisions, and words beyond what the model saw in nearly every training document are
+    topical detail that would drown them (real files run several times longer than most corpus
+    documents; a few long ones should not decide the reading length). The structure markers
+    still read the whole text.
 
     The copies let the classifier learn how the same words read differently in a ministry's or
     the central bank's documents than in a county's ("frustratingly easy" domain adaptation,

@@ -136,6 +136,14 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def reading_length(lengths: Sequence[int], share: float = 0.95) -> int:
+    """Words a model reads per file: the length ``share`` of the training documents stay
+    within, rounded up to a hundred (at most ``MAX_TOKENS``)."""
+    ordered = sorted(lengths)
+    at = ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
+    return min(MAX_TOKENS, max(100, math.ceil(at / 100) * 100))
+
+
 def train_model(
     docs: Sequence[CorpusDoc],
     dictionary: str,
@@ -154,8 +162,8 @@ def train_model(
         tokens.append(segmenter.cut(doc.text))
         if progress:
             progress("分词", i, len(docs))
-    # Read no further into a file than the longest training document goes (features.py).
-    params["max_tokens"] = min(MAX_TOKENS, math.ceil(max(len(t) for t in tokens) / 100) * 100)
+    # Read no further into a file than 95% of the training documents go (features.py).
+    params["max_tokens"] = reading_length([len(t) for t in tokens])
     features = [
         document_features(t, doc.text, meta, params["max_tokens"])
         for t, doc, meta in zip(tokens, docs, metas, strict=True)

@@ -10,7 +10,7 @@ from screening.errors import ModelLoadError
 from screening.labels import LABELS
 from screening.metadata import parse_metadata
 from screening.model import KindScore, ScreeningModel
-from screening.train import _fit, train_model
+from screening.train import _fit, reading_length, train_model
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -143,3 +143,10 @@ def test_superseded_document_is_normative_in_kind(small_model: ScreeningModel) -
     pred = small_model.combine(KindScore(0.2, []), ["repeal.superseded_in_batch"])
     assert pred.kind_probability >= small_model.kind_given_superseded
     assert pred.label == "repeal"
+
+
+def test_reading_length_covers_95_percent_of_training_documents() -> None:
+    lengths = list(range(1, 101))  # -- 100 documents of 1…100 words, ×10
+    assert reading_length([n * 10 for n in lengths]) == 1000  # 95th: 950 words → 1000
+    assert reading_length([120] * 99 + [5000]) == 200  # -- one long outlier does not decide
+    assert reading_length([30]) == 100
