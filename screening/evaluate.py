@@ -18,7 +18,7 @@ from typing import Any
 
 from .assess import analyze_text, assess, batch_findings
 from .errors import UsageError
-from .labels import LABELS, NORMATIVE
+from .labels import LABEL_NAMES, LABELS, NORMATIVE
 from .metadata import DOC_NUMBER, MASKED_DOC_NUMBER, Metadata, parse_metadata
 from .metrics import summarize
 from .model import ScreeningModel
@@ -40,12 +40,21 @@ class Record:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+_LABEL_ALIASES = {name: key for key, name in LABEL_NAMES.items()}
+_EXAMPLE = '{"id": "a1", "text": "……全文……", "label": "normative"}'
+
+
 def load_dataset(path: Path) -> list[Record]:
-    """Read and check a labelled JSONL file; errors name the line."""
+    """Read and check a labelled JSONL file; errors name the line.
+
+    Labels are the keys (normative, non_normative, repeal) or the names users see
+    (规范性文件, 不属于规范性文件, 建议废止). A UTF-8 byte-order mark is accepted.
+    """
     if not path.is_file():
         raise UsageError(f"找不到数据集文件：{path}。")
     records: list[Record] = []
-    with path.open(encoding="utf-8") as handle:
+    seen: dict[str, int] = {}
+    with path.open(encoding="utf-8-sig") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
@@ -54,14 +63,31 @@ def load_dataset(path: Path) -> list[Record]:
             except json.JSONDecodeError as exc:
                 raise UsageError(
                     f"数据集 {path} 第 {number} 行不是合法的 JSON：{exc.msg}。"
+                    f"每行应是一个 JSON 对象，例如 {_EXAMPLE}"
                 ) from exc
+            if not isinstance(obj, dict):
+                raise UsageError(f"数据集 {path} 第 {number} 行不是 JSON 对象，例如应为 {_EXAMPLE}")
             missing = [k for k in ("id", "text", "label") if not obj.get(k)]
             if missing:
-                raise UsageError(f"数据集 {path} 第 {number} 行缺少字段：{', '.join(missing)}。")
+                raise UsageError(
+                    f"数据集 {path} 第 {number} 行缺少字段：{', '.join(missing)}"
+                    f"（每行须有 id、text、label）。"
+                )
+            if not isinstance(obj["text"], str):
+                raise UsageError(f"数据集 {path} 第 {number} 行的 text 须为字符串（文件全文）。")
+            obj["label"] = _LABEL_ALIASES.get(str(obj["label"]).strip(), str(obj["label"]).strip())
             if obj["label"] not in LABELS:
                 raise UsageError(
-                    f"数据集 {path} 第 {number} 行的标签 {obj['label']!r} 无效（可选：{', '.join(LABELS)}）。"
+                    f"数据集 {path} 第 {number} 行的标签 {obj['label']!r} 无效"
+                    f"（可选：{', '.join(LABELS)}，或 {'、'.join(LABEL_NAMES.values())}）。"
                 )
+            key = str(obj["id"])
+            if key in seen:
+                raise UsageError(
+                    f"数据集 {path} 第 {number} 行的 id {key!r} 与第 {seen[key]} 行重复；"
+                    "同一批次中每份文件的 id 须唯一。"
+                )
+            seen[key] = number
             known = {"id", "text", "label", "title", "doc_number", "issuer", "date", "source"}
             records.append(
                 Record(

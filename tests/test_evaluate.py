@@ -84,3 +84,33 @@ def test_dev_set_loads() -> None:
     records = load_dataset(REALDATA / "dev.jsonl")
     assert len(records) >= 400
     assert {r.label for r in records} == {"normative", "non_normative", "repeal"}
+
+
+def test_dataset_with_bom_and_the_label_names_users_see(tmp_path: Path) -> None:
+    path = tmp_path / "d.jsonl"
+    rows = [
+        {"id": "a", "text": NORMATIVE_TEXT, "label": "规范性文件"},
+        {"id": "b", "text": NON_NORMATIVE_TEXT, "label": "不属于规范性文件"},
+        {"id": "c", "text": NORMATIVE_TEXT + "。", "label": "建议废止"},
+    ]
+    lines = "\r\n".join(json.dumps(r, ensure_ascii=False) for r in rows)
+    path.write_bytes(b"\xef\xbb\xbf" + lines.encode("utf-8") + b"\r\n\r\n")
+    assert [r.label for r in load_dataset(path)] == ["normative", "non_normative", "repeal"]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('["a", "b"]', "第 2 行不是 JSON 对象"),
+        ('{"id": "n1", "text": "x", "label": "normative"}', "第 2 行的 id 'n1' 与第 1 行重复"),
+        ('{"id": "n2", "text": 5, "label": "normative"}', "第 2 行的 text 须为字符串"),
+    ],
+)
+def test_malformed_lines_are_refused_with_their_line_number(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    path = tmp_path / "d.jsonl"
+    first = json.dumps({"id": "n1", "text": NORMATIVE_TEXT, "label": "normative"})
+    path.write_text(first + "\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=message):
+        load_dataset(path)

@@ -195,8 +195,9 @@ def evaluate(
 ) -> None:
     """在带标签的 JSONL 数据集上评估模型。
 
-    数据集每行一个 JSON 对象，至少含 id、text、label（normative / non_normative / repeal），
-    可选 title、doc_number、issuer、date、source。输出 macro-F1、各标签精确率/召回率/F1、
+    数据集每行一个 JSON 对象，至少含 id（批次内唯一）、text、label（normative / non_normative /
+    repeal，也可写作 规范性文件 / 不属于规范性文件 / 建议废止），可选 title、doc_number、issuer、
+    date、source。整个数据集作为一个批次评估：较新的文件可按文号或标题废止较旧的文件。输出 macro-F1、各标签精确率/召回率/F1、
     混淆矩阵、“规范性文件 vs 其他”的准确率、期望校准误差（ECE）、按来源的得分，
     以及判错的文件及其主要依据。
 
