@@ -20,6 +20,10 @@ _CHAPTER = re.compile(r"第[一二三四五六七八九十]{1,3}章")
 _EFFECTIVE = re.compile(r"自[^。\n]{0,30}?(?:起|之日)[^。\n]{0,6}?(?:施行|执行|实施|生效)")
 _VALIDITY = re.compile(r"有效期")
 _INTERPRET = re.compile(r"由[^。\n]{1,40}?负责解释")
+#: A 文号 in brackets after a title, and any noise after it: （银发〔2018〕180号）急件
+_TRAILING_NUMBER = re.compile(r"[（(][^（）()]*号\s*[）)][^（）()]{0,6}$")
+_TRAILING_BRACKET = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
+_TRAILING_BARE_NUMBER = re.compile(r"[〔\[［(（]\d{4}[〕\]］)）]\s*第?\s*\d+\s*号$")
 _WRAPPED = re.compile(r"(?:印发|发布|修订|转发)[^《]{0,6}《([^》]{2,80})》")
 
 #: Title endings, longest first, mapped to a document-type marker.
@@ -89,11 +93,16 @@ def doc_type(title: str | None) -> str:
     """The document type read from the end of a title, ``"?"`` when unknown."""
     if not title:
         return "?"
-    title = title.strip().rstrip("）)").strip()
-    for ending in DOC_TYPE_ENDINGS:
-        if title.endswith(ending):
-            return ending
-    return "?"
+    title = _TRAILING_NUMBER.sub("", title.strip())
+    while True:
+        for ending in DOC_TYPE_ENDINGS:
+            if title.endswith(ending):
+                return ending
+        # -- 管理办法（试行）, 目录（2021年版）: the type stands before a trailing bracket
+        stripped = _TRAILING_BARE_NUMBER.sub("", _TRAILING_BRACKET.sub("", title))
+        if stripped == title:
+            return "?"
+        title = stripped
 
 
 def structure_markers(text: str, meta: Metadata) -> list[str]:

@@ -1,0 +1,22 @@
+import pytest
+
+from screening.features import doc_type
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("关于印发《某某区停车管理办法》的通知", "通知"),
+        # -- a 文号 or bracketed note after the title hid the type (bug: doc_type gave "?")
+        ("某某局关于开展某某评价的通知（某发〔2018〕180号）", "通知"),
+        ("某某局关于转发某某声明的通知(某发〔2007〕436号)急 件", "通知"),
+        ("某某市停车管理办法（试行）", "管理办法"),
+        ("某某项目目录（2021年版）", "目录"),
+        ("某某局公告〔2017〕第12号（某某事项）", "公告"),
+        ("某某区2024年工作要点", "工作要点"),
+        ("某某", "?"),
+        (None, "?"),
+    ],
+)
+def test_doc_type_reads_past_trailing_numbers_and_brackets(title: str | None, kind: str) -> None:
+    assert doc_type(title) == kind
