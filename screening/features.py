@@ -26,6 +26,21 @@ _TRAILING_BRACKET = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
 _TRAILING_BARE_NUMBER = re.compile(r"[〔\[［(（]\d{4}[〕\]］)）]\s*第?\s*\d+\s*号$")
 _WRAPPED = re.compile(r"(?:印发|发布|修订|转发)[^《]{0,6}《([^》]{2,80})》")
 
+#: Lines of page furniture, not content: the printing line (…2017年3月1日印发), 抄送,
+#: contact lines and page markers (— 3 —). Real files carry them whatever their genre; in a
+#: written corpus they follow the writer's habits, so the words read no further than the content.
+_FURNITURE = re.compile(
+    r"^[ \t\u3000]*(?:抄送[:：].*|(?:联系人|联系电话|电话|传真|邮箱|电子邮箱)[:：].*"
+    r"|[—\-－]+\s*\d+\s*[—\-－]+|.{0,40}\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发)[ \t\u3000]*$",
+    re.M,
+)
+
+
+def content(text: str) -> str:
+    """``text`` without lines of page furniture: what the words of the model are read from."""
+    return _FURNITURE.sub("", text)
+
+
 #: Title endings, longest first, mapped to a document-type marker.
 DOC_TYPE_ENDINGS: tuple[str, ...] = (
     "实施细则",

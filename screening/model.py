@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelLoadError
-from .features import MAX_TOKENS, document_features
+from .features import MAX_TOKENS, content, document_features
 from .metadata import Metadata
 from .segment import Segmenter
 
@@ -171,7 +171,7 @@ class ScreeningModel:
 
     def features(self, text: str, meta: Metadata) -> list[str]:
         max_tokens = int(self.card.get("params", {}).get("max_tokens", MAX_TOKENS))
-        return document_features(self.segmenter.cut(text), text, meta, max_tokens)
+        return document_features(self.segmenter.cut(content(text)), text, meta, max_tokens)
 
     def _vectorize(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and TF-IDF weights, exactly as sklearn's sublinear, l2 TfidfVectorizer."""

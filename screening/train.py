@@ -21,7 +21,7 @@ import numpy as np
 from . import __version__
 from .corpus import CorpusDoc, corpus_hash
 from .errors import CorpusError
-from .features import MAX_TOKENS, document_features
+from .features import MAX_TOKENS, content, document_features
 from .labels import LABELS, NON_NORMATIVE, REPEAL
 from .metadata import parse_metadata
 from .metrics import summarize
@@ -159,7 +159,7 @@ def train_model(
     metas = []
     for i, doc in enumerate(docs, start=1):
         metas.append(parse_metadata(doc.text))
-        tokens.append(segmenter.cut(doc.text))
+        tokens.append(segmenter.cut(content(doc.text)))
         if progress:
             progress("分词", i, len(docs))
     # Read no further into a file than 95% of the training documents go (features.py).

@@ -20,3 +20,17 @@ from screening.features import doc_type
 )
 def test_doc_type_reads_past_trailing_numbers_and_brackets(title: str | None, kind: str) -> None:
     assert doc_type(title) == kind
+
+
+def test_page_furniture_is_not_read_as_content() -> None:
+    # -- printing lines, 抄送, contact lines and page markers appear in real files of every
+    # genre; the corpus writers put them mostly in non-normative files (bug: they were evidence)
+    from screening.features import content
+
+    text = (
+        "关于加强某某管理的通知\n各单位：\n一、经营者应当登记。\n— 3 —\n联系人：张某\n"
+        "电话：010-12345678\n抄送：某某部。\n某某局办公室          2017年3月1日印发\n附件：1. 登记表\n"
+    )
+    assert content(text) == (
+        "关于加强某某管理的通知\n各单位：\n一、经营者应当登记。\n\n\n\n\n\n附件：1. 登记表\n"
+    )
