@@ -11,6 +11,7 @@ Pure functions over text; :func:`parse_structure` is the entry point.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -490,9 +491,15 @@ def _supersessions(text: str) -> list[Supersession]:
     return found
 
 
+_RUN_ON_ADDRESSEE = re.compile(r"[ \t\u3000]*([^：:\n]{2,120})[：:][ \t\u3000]*$", re.M)
+
+
 def _addressees(text: str, title_end: int) -> tuple[list[str], Span | None]:
     head_end = min(len(text), title_end + 400)
-    for match in _ADDRESSEE_LINE.finditer(text, title_end, head_end):
+    # -- the addressees may follow the title on its own line (a web copy lost the break)
+    run_on = _RUN_ON_ADDRESSEE.match(text, title_end) if title_end else None
+    matches = [run_on] if run_on else []
+    for match in itertools.chain(matches, _ADDRESSEE_LINE.finditer(text, title_end, head_end)):
         line = match.group(1).strip()
         if re.search(r"(签发人|附件|索引号|联系人|电话|发布日期|主题词|抄送)", line):
             continue

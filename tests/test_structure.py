@@ -285,3 +285,15 @@ def test_hints_fill_catalogue_metadata() -> None:
 )
 def test_normalize_title(title: str, normalized: str) -> None:
     assert normalize_title(title) == normalized
+
+
+def test_addressees_run_into_the_title_line_are_found() -> None:
+    text = (
+        "某某局文件\n某局发〔2014〕26号\n某某局关于加强某某管理的通知各分局、各有关企业：\n"
+        "为加强管理，现通知如下：\n一、企业应当登记。\n某某局\n2014年3月1日\n"
+    )
+    s = parse_structure(text)
+    assert s.title == "某某局关于加强某某管理的通知"
+    assert s.addressees == ["各分局", "各有关企业"]
+    assert s.addressee_span is not None
+    assert text[s.addressee_span[0] : s.addressee_span[1]] == "各分局、各有关企业"
