@@ -26,11 +26,14 @@ _TRAILING_BRACKET = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
 _TRAILING_BARE_NUMBER = re.compile(r"[〔\[［(（]\d{4}[〕\]］)）]\s*第?\s*\d+\s*号$")
 _WRAPPED = re.compile(r"(?:印发|发布|修订|转发)[^《]{0,6}《([^》]{2,80})》")
 
-#: Lines of page furniture, not content: the printing line (…2017年3月1日印发), 抄送,
-#: contact lines and page markers (— 3 —). Real files carry them whatever their genre; in a
-#: written corpus they follow the writer's habits, so the words read no further than the content.
+#: Lines of page furniture, not content (GB/T 9704's 版头 and 版记): the masthead (某某局文件),
+#: urgency and signer lines, the printing line (…2017年3月1日印发), 抄送, contact lines and page
+#: markers (— 3 —). Real files carry them whatever their genre; in a written corpus they follow
+#: the writer's habits, so the words read no further than the content.
 _FURNITURE = re.compile(
     r"^[ \t\u3000]*(?:抄送[:：].*|(?:联系人|联系电话|电话|传真|邮箱|电子邮箱)[:：].*"
+    r"|(?:签发人|份号|密级|紧急程度)[:：].*|(?:特\s*急|加\s*急|急\s*件|特\s*提)"
+    r"|(?:(?!关于)[^\n。，：；]){2,40}文\s*件"
     r"|[—\-－]+\s*\d+\s*[—\-－]+|.{0,40}\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发)[ \t\u3000]*$",
     re.M,
 )

@@ -34,3 +34,13 @@ def test_page_furniture_is_not_read_as_content() -> None:
     assert content(text) == (
         "关于加强某某管理的通知\n各单位：\n一、经营者应当登记。\n\n\n\n\n\n附件：1. 登记表\n"
     )
+
+
+def test_masthead_urgency_and_signer_lines_are_furniture_but_titles_are_not() -> None:
+    from screening.features import content
+
+    text = (
+        "加 急\n某某局办公室文件\n签发人：张某\n某局办发〔2014〕26号\n"
+        "某某局关于废止部分规范性文件\n各单位：\n正文。\n"
+    )
+    assert content(text) == "\n\n\n某局办发〔2014〕26号\n某某局关于废止部分规范性文件\n各单位：\n正文。\n"
