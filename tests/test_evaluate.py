@@ -79,6 +79,26 @@ def test_evaluate_cli_json(tmp_path: Path) -> None:
     assert payload["misclassified"] == []
 
 
+def test_evaluate_text_marks_a_label_absent_from_the_dataset(tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "d.jsonl",
+        [
+            {"id": "n1", "text": NORMATIVE_TEXT, "label": "normative"},
+            {"id": "o1", "text": NON_NORMATIVE_TEXT, "label": "non_normative"},
+        ],
+    )
+    result = CliRunner().invoke(cli, ["evaluate", str(path), "--as-of", "2026-11-27"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    table = lines[lines.index("标签                精确率  召回率      F1  文件数") + 1 :][:4]
+    assert table == [
+        "规范性文件           1.000   1.000   1.000       1",
+        "不属于规范性文件     1.000   1.000   1.000       1",
+        "建议废止                 —       —       —       0",
+        "（建议废止：数据集中没有、也未预测，不计入 macro-F1）",
+    ]
+
+
 @pytest.mark.skipif(not (REALDATA / "dev.jsonl").is_file(), reason="../shared/realdata is absent")
 def test_dev_set_loads() -> None:
     records = load_dataset(REALDATA / "dev.jsonl")

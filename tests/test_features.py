@@ -43,4 +43,7 @@ def test_masthead_urgency_and_signer_lines_are_furniture_but_titles_are_not() ->
         "加 急\n某某局办公室文件\n签发人：张某\n某局办发〔2014〕26号\n"
         "某某局关于废止部分规范性文件\n各单位：\n正文。\n"
     )
-    assert content(text) == "\n\n\n某局办发〔2014〕26号\n某某局关于废止部分规范性文件\n各单位：\n正文。\n"
+    assert (
+        content(text)
+        == "\n\n\n某局办发〔2014〕26号\n某某局关于废止部分规范性文件\n各单位：\n正文。\n"
+    )

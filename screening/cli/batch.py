@@ -238,12 +238,20 @@ def format_evaluation(result: dict[str, Any]) -> str:
         "",
         pad("标签", 18) + "  精确率  召回率      F1  文件数",
     ]
-    for lab in LABELS:
+    absent = []
+    for i, lab in enumerate(LABELS):
         stats = result["per_label"][lab]
+        predicted = sum(row[i] for row in result["confusion"])
+        if not stats["support"] and not predicted:
+            absent.append(LABEL_NAMES[lab])
+            lines.append(pad(LABEL_NAMES[lab], 18) + f"{'—':>8}{'—':>8}{'—':>8}{0:>8d}")
+            continue
         lines.append(
             pad(LABEL_NAMES[lab], 18)
             + f"{stats['precision']:>8.3f}{stats['recall']:>8.3f}{stats['f1']:>8.3f}{stats['support']:>8d}"
         )
+    if absent:
+        lines.append(f"（{'、'.join(absent)}：数据集中没有、也未预测，不计入 macro-F1）")
     lines += ["", "混淆矩阵（行：实际；列：预测，顺序同上）"]
     lines += ["  " + " ".join(f"{n:>5d}" for n in row) for row in result["confusion"]]
     lines += ["", "按来源："]
