@@ -67,7 +67,8 @@ def assess(
 ) -> Assessment:
     """Combine the text part's score with the document's own and batch findings."""
     rule_ids = [f.rule_id for f in analysis.findings] + [f.rule_id for f in batch_findings]
-    return Assessment(model.combine(kind, rule_ids), analysis, list(batch_findings))
+    prediction = model.combine(kind, rule_ids, analysis.structure.issuer_level)
+    return Assessment(prediction, analysis, list(batch_findings))
 
 
 def batch_findings(

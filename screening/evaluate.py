@@ -165,7 +165,9 @@ def evaluate(
     y_pred = [a.label for a in assessed]
     conf = [a.prediction.probabilities[a.label] for a in assessed]
     result = summarize(y_true, y_pred, conf, LABELS)
-    bare = [model.combine(k, []) for k in kinds]
+    bare = [
+        model.combine(k, [], a.structure.issuer_level) for k, a in zip(kinds, analyses, strict=True)
+    ]
     result["without_rules"] = summarize(
         y_true, [p.label for p in bare], [p.probabilities[p.label] for p in bare], LABELS
     )

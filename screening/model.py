@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelLoadError
-from .features import MAX_TOKENS, content, document_features
+from .features import MAX_TOKENS, content, document_features, issuer_level_of
 from .metadata import Metadata
 from .segment import Segmenter
 
@@ -85,6 +85,8 @@ REPEAL_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("superior_law_repealed", "repeal.superior_law_repealed"),
 )
 NO_FINDING = "none"
+#: Issuer levels with their own no-finding rate in the repeal table (structure.issuer_level).
+ISSUER_LEVELS: tuple[str, ...] = ("central", "local", "unknown")
 #: Without a repeal finding, r is capped below one half: the model alone never suggests repeal.
 MAX_R_WITHOUT_REASON = 0.45
 
@@ -211,8 +213,15 @@ class ScreeningModel:
         """The text part on one document."""
         return self.kind_from_features(self.features(text, meta), n_evidence)
 
-    def combine(self, kind: KindScore, repeal_rule_ids: Sequence[str]) -> Prediction:
-        """The three label probabilities from ``p_kind`` and the document's repeal findings."""
+    def combine(
+        self, kind: KindScore, repeal_rule_ids: Sequence[str], level: str = "unknown"
+    ) -> Prediction:
+        """The three label probabilities from ``p_kind`` and the document's repeal findings.
+
+        Without a repeal finding, ``r`` is the rate for the issuer's ``level`` (central, local,
+        unknown) when the model has one: grounds the rules cannot read are rarer in central
+        documents, which have no default validity period and little local protectionism.
+        """
         category = repeal_category(repeal_rule_ids)
         p_kind = kind.probability
         if category == "superseded":
@@ -220,7 +229,7 @@ class ScreeningModel:
             p_kind = max(p_kind, self.kind_given_superseded)
         r = self.repeal_table.get(category, self.repeal_table.get(NO_FINDING, 0.0))
         if category == NO_FINDING:
-            r = min(r, MAX_R_WITHOUT_REASON)
+            r = min(self.repeal_table.get(f"{NO_FINDING}:{level}", r), MAX_R_WITHOUT_REASON)
         probabilities = {
             self.labels[0]: p_kind * (1.0 - r),  # -- normative
             self.labels[1]: 1.0 - p_kind,  # -- non_normative
@@ -239,7 +248,8 @@ class ScreeningModel:
         self, text: str, meta: Metadata, repeal_rule_ids: Sequence[str] = (), n_evidence: int = 5
     ) -> Prediction:
         """Label, probabilities and evidence for one document with the given repeal findings."""
-        return self.combine(self.kind(text, meta, n_evidence), repeal_rule_ids)
+        level = issuer_level_of(meta)
+        return self.combine(self.kind(text, meta, n_evidence), repeal_rule_ids, level)
 
     # -- persistence
     def save(self, path: Path) -> Path:

@@ -21,11 +21,18 @@ import numpy as np
 from . import __version__
 from .corpus import CorpusDoc, corpus_hash
 from .errors import CorpusError
-from .features import MAX_TOKENS, content, document_features
+from .features import MAX_TOKENS, content, document_features, issuer_level_of
 from .labels import LABELS, NON_NORMATIVE, REPEAL
 from .metadata import parse_metadata
 from .metrics import summarize
-from .model import NO_FINDING, REPEAL_CATEGORIES, KindScore, Prediction, ScreeningModel
+from .model import (
+    ISSUER_LEVELS,
+    NO_FINDING,
+    REPEAL_CATEGORIES,
+    KindScore,
+    Prediction,
+    ScreeningModel,
+)
 from .segment import Segmenter
 
 DEFAULT_PARAMS: dict[str, Any] = {
@@ -84,18 +91,23 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
 
 
 def estimate_repeal_table(
-    labels: Sequence[str], categories: Sequence[str]
+    labels: Sequence[str], categories: Sequence[str], levels: Sequence[str] | None = None
 ) -> tuple[dict[str, float], float]:
-    """P(repeal | normative in kind, strongest repeal finding) per category, and
+    """P(repeal | normative in kind, strongest repeal finding) per category — and, with
+    ``levels``, per issuer level when there is no finding (``none:central`` …) — and
     P(normative in kind | superseded in batch), with add-one smoothing."""
+
+    def rate(keep: Sequence[bool]) -> float:
+        kind = [lab for lab, k in zip(labels, keep, strict=True) if k and lab != NON_NORMATIVE]
+        return (sum(lab == REPEAL for lab in kind) + 1) / (len(kind) + 2)
+
     table = {}
     for category in [c for c, _ in REPEAL_CATEGORIES] + [NO_FINDING]:
-        kind = [
-            lab
-            for lab, cat in zip(labels, categories, strict=True)
-            if cat == category and lab != NON_NORMATIVE
-        ]
-        table[category] = (sum(lab == REPEAL for lab in kind) + 1) / (len(kind) + 2)
+        table[category] = rate([cat == category for cat in categories])
+    for level in ISSUER_LEVELS if levels is not None else ():
+        table[f"{NO_FINDING}:{level}"] = rate(
+            [cat == NO_FINDING and lv == level for cat, lv in zip(categories, levels, strict=True)]
+        )
     superseded = [lab for lab, cat in zip(labels, categories, strict=True) if cat == "superseded"]
     kind_given_superseded = (sum(lab != NON_NORMATIVE for lab in superseded) + 1) / (
         len(superseded) + 2
@@ -180,6 +192,7 @@ def train_model(
     if progress:
         progress("法律规则", 0, 1)
     categories = corpus_findings(docs, metas)
+    levels = [issuer_level_of(meta) for meta in metas]
     kind = np.array([lab != NON_NORMATIVE for lab in labels])
     y = np.array([LABELS.index(lab) for lab in labels])
 
@@ -190,7 +203,9 @@ def train_model(
         vec, coef, intercept = _fit([features[i] for i in train_idx], kind[train_idx], params)
         oof_logit[test_idx] = _logits(vec, coef, intercept, [features[i] for i in test_idx])
         fold_table = estimate_repeal_table(
-            [labels[i] for i in train_idx], [categories[i] for i in train_idx]
+            [labels[i] for i in train_idx],
+            [categories[i] for i in train_idx],
+            [levels[i] for i in train_idx],
         )
         for i in test_idx:
             oof_table[i] = fold_table
@@ -217,7 +232,11 @@ def train_model(
             )
             p = float(_sigmoid(np.array([oof_logit[i] / t]))[0])
             out.append(
-                probe.combine(KindScore(p, []), [dict(REPEAL_CATEGORIES).get(categories[i], "")])
+                probe.combine(
+                    KindScore(p, []),
+                    [dict(REPEAL_CATEGORIES).get(categories[i], "")],
+                    levels[i],
+                )
             )
         return out
 
@@ -235,7 +254,7 @@ def train_model(
     cv["kind_accuracy"] = float(np.mean((_sigmoid(oof_logit / temperature) >= 0.5) == kind))
 
     vectorizer, coef, intercept = _fit(features, kind, params)
-    table, kind_given_superseded = estimate_repeal_table(labels, categories)
+    table, kind_given_superseded = estimate_repeal_table(labels, categories, levels)
     vocab = vectorizer.get_feature_names_out().tolist()
     digest = hashlib.sha256()
     for array in (vectorizer.idf_, coef, intercept):

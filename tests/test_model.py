@@ -1,3 +1,4 @@
+import copy
 import io
 import json
 from pathlib import Path
@@ -10,7 +11,7 @@ from screening.errors import ModelLoadError
 from screening.labels import LABELS
 from screening.metadata import parse_metadata
 from screening.model import KindScore, ScreeningModel
-from screening.train import _fit, reading_length, train_model
+from screening.train import _fit, estimate_repeal_table, reading_length, train_model
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -150,3 +151,27 @@ def test_reading_length_covers_95_percent_of_training_documents() -> None:
     assert reading_length([n * 10 for n in lengths]) == 1000  # 95th: 950 words → 1000
     assert reading_length([120] * 99 + [5000]) == 200  # -- one long outlier does not decide
     assert reading_length([30]) == 100
+
+
+def test_no_finding_rate_is_estimated_per_issuer_level() -> None:
+    labels = ["normative", "repeal", "normative", "normative", "repeal", "non_normative"]
+    categories = ["none", "none", "none", "none", "validity_expired", "none"]
+    levels = ["local", "local", "central", "central", "local", "local"]
+    table, _ = estimate_repeal_table(labels, categories, levels)
+    assert table["none"] == (1 + 1) / (4 + 2)
+    assert table["none:local"] == (1 + 1) / (2 + 2)
+    assert table["none:central"] == (0 + 1) / (2 + 2)
+    assert table["none:unknown"] == (0 + 1) / (0 + 2)
+    assert "none:local" not in estimate_repeal_table(labels, categories)[0]
+
+
+def test_combine_uses_the_level_rate_without_a_finding(small_model: ScreeningModel) -> None:
+    model = copy.copy(small_model)  # -- the fixture is shared: change a copy
+    kind = KindScore(1.0, [])
+    model.repeal_table = {**small_model.repeal_table, "none": 0.1}
+    model.repeal_table.update({"none:central": 0.02, "none:local": 0.3})
+    assert model.combine(kind, [], "central").probabilities["normative"] == 0.98
+    assert model.combine(kind, [], "local").probabilities["normative"] == 0.7
+    # -- a model trained before the split has only "none"
+    del model.repeal_table["none:central"]
+    assert model.combine(kind, [], "central").probabilities["normative"] == 0.9
