@@ -123,14 +123,14 @@ def document_of(record: Record, mask_doc_numbers: bool = False) -> tuple[str, Me
     if record.date and len(record.date) == 10:
         meta.date = meta.date or record.date
     if mask_doc_numbers:
-        text = DOC_NUMBER.sub(MASK, text)
-        if record.doc_number:
-            text = text.replace(record.doc_number, MASK)
+
+        def mask(s: str) -> str:
+            s = DOC_NUMBER.sub(MASK, s)
+            return s.replace(record.doc_number, MASK) if record.doc_number else s
+
+        text = mask(text)
         meta.doc_number = MASK
-        if meta.title:
-            meta.title = DOC_NUMBER.sub(MASK, meta.title)
-            if record.doc_number:
-                meta.title = meta.title.replace(record.doc_number, MASK)
+        meta.title = mask(meta.title) if meta.title else meta.title
     return text, meta
 
 
