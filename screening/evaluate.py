@@ -9,6 +9,7 @@ first lines are its title and 文号, which is what the paper or PDF would show.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -107,15 +108,21 @@ def load_dataset(path: Path) -> list[Record]:
     return records
 
 
+def document_text(record: Record) -> str:
+    """The text of ``record`` as the file would show it: a catalogue record whose text lacks its
+    title or 文号 gets them as first lines."""
+    head = re.sub(r"\s+", "", record.text[:600])
+    lines = []
+    if record.title and re.sub(r"\s+", "", record.title) not in head:
+        lines.append(record.title)
+    if record.doc_number and re.sub(r"\s+", "", record.doc_number) not in head:
+        lines.append(record.doc_number)
+    return "\n".join([*lines, record.text])
+
+
 def document_of(record: Record, mask_doc_numbers: bool = False) -> tuple[str, Metadata]:
     """The text and metadata the model sees for ``record``."""
-    head = record.text.lstrip()[:400]
-    lines = []
-    if record.title and record.title[:12] not in head:
-        lines.append(record.title)
-    if record.doc_number and record.doc_number not in head:
-        lines.append(record.doc_number)
-    text = "\n".join([*lines, record.text])
+    text = document_text(record)
     meta = parse_metadata(text)
     meta.title = meta.title or record.title
     meta.doc_number = meta.doc_number or record.doc_number

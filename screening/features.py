@@ -10,8 +10,8 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from .metadata import DOC_NUMBER, MASKED_DOC_NUMBER, Metadata
-from .structure import issuer_level, split_issuers
+from .metadata import DOC_NUMBER, MASKED_DOC_NUMBER, Metadata, split_issuers
+from .structure import issuer_level
 
 _DIGITS = re.compile(r"\d+")
 _PUNCT = re.compile(r"^[\W_]+$")

@@ -27,6 +27,7 @@ from .metadata import (
     find_doc_number,
     find_issuer,
     find_title,
+    split_issuers,
 )
 
 Span = tuple[int, int]
@@ -303,26 +304,6 @@ def issuer_level(issuers: list[str]) -> str:
     if levels == {"central"}:
         return "central"
     return "local" if "local" in levels else "unknown"
-
-
-def split_issuers(issuer: str | None) -> list[str]:
-    """Joint issuers as a list: split at 、，or spaces, but not inside （…）, which names the
-    other titles of one organ (某委员会（某办公室、某局）)."""
-    if not issuer:
-        return []
-    parts, depth, current = [], 0, ""
-    for ch in issuer:
-        if ch in "（(":
-            depth += 1
-        elif ch in "）)" and depth > 0:
-            depth -= 1
-        if depth == 0 and (ch in "、，," or ch.isspace()):
-            parts.append(current)
-            current = ""
-        else:
-            current += ch
-    parts.append(current)
-    return [p.strip("《》〈〉") for p in parts if p.strip("《》〈〉")]
 
 
 def _find_span(text: str, needle: str | None) -> Span | None:
