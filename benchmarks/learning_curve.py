@@ -43,7 +43,7 @@ def main() -> None:
     os.environ["SCREENING_HOME"] = str(work / "home")
 
     from screening import ledger
-    from screening.assess import analyze_text, assess, batch_findings
+    from screening.assess import analyze_text, assess, batch_context
     from screening.evaluate import document_of, load_dataset
     from screening.labels import LABELS
     from screening.metrics import summarize
@@ -72,10 +72,10 @@ def main() -> None:
             for name in sha_of
         }
         analyses = {name: analyze_text(texts[name], metas[name], day) for name in sha_of}
-        extra = batch_findings([(name, a.structure) for name, a in analyses.items()], day)
+        context = batch_context([(name, a.structure) for name, a in analyses.items()], day)
         preds = {
             name: assess(
-                model, model.kind(texts[name], metas[name]), analyses[name], extra.get(name, [])
+                model, model.kind(texts[name], metas[name]), analyses[name], context, name
             ).prediction
             for name in sha_of
         }

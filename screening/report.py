@@ -70,7 +70,7 @@ def _finding_text(f: dict[str, Any]) -> str:
 
 def _reassess(model: ScreeningModel, files: list[dict[str, Any]], as_of: str) -> None:
     """Judge the files again at another as-of date (stored genre scores, fresh rules)."""
-    from .assess import analyze_text, assess, batch_findings
+    from .assess import analyze_text, assess, batch_context
     from .metadata import Metadata
 
     day = date.fromisoformat(as_of)
@@ -84,16 +84,14 @@ def _reassess(model: ScreeningModel, files: list[dict[str, Any]], as_of: str) ->
         kinds[f["path"]] = KindScore(
             p.kind_probability or 0.0, [Evidence(e, w) for e, w in p.evidence]
         )
-    extra = batch_findings(
+    context = batch_context(
         [(f["sha256"], analyses[f["path"]].structure) for f in files if f["path"] in analyses], day
     )
     for f in files:
         if f["path"] in analyses:
-            a = assess(model, kinds[f["path"]], analyses[f["path"]], extra.get(f["sha256"], []))
+            a = assess(model, kinds[f["path"]], analyses[f["path"]], context, f["sha256"])
             f["label"], f["probabilities"] = a.label, a.prediction.probabilities
-            f["findings"] = visible_findings(
-                [x.to_dict() for x in a.analysis.findings + a.batch_findings], a.label
-            )
+            f["findings"] = visible_findings([x.to_dict() for x in a.findings_all], a.label)
 
 
 def build_report(

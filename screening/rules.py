@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .evidence import Fact, legal_facts
 from .lawref import REPEALED, LawTable, default_table
 from .structure import Span, Structure, add_months, parse_structure
 
@@ -304,6 +305,8 @@ class Analysis:
     structure: Structure
     findings: list[Finding]
     as_of: date
+    #: The legal facts that bear on the genre (:mod:`screening.evidence`).
+    facts: list[Fact] = field(default_factory=list)
 
     def findings_for(self, label: str | None) -> list[Finding]:
         """The findings to show for a document labelled ``label``: legality rules with
@@ -316,6 +319,7 @@ class Analysis:
             "as_of": self.as_of.isoformat(),
             "structure": self.structure.to_dict(),
             "findings": [f.to_dict() for f in self.findings],
+            "facts": [f.to_dict() for f in self.facts],
         }
 
 
@@ -803,7 +807,12 @@ def analyze(
     """
     as_of = as_of or date.today()
     structure = parse_structure(text, hints)
-    return Analysis(structure, run_rules(text, structure, as_of, config, table), as_of)
+    return Analysis(
+        structure,
+        run_rules(text, structure, as_of, config, table),
+        as_of,
+        legal_facts(structure, text),
+    )
 
 
 def make_finding(

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .assess import analyze_text, assess, batch_findings
+from .assess import analyze_text, assess, batch_context
 from .config import Limits
 from .errors import ExtractionError, NoTextLayerError
 from .extract import EXTRACTOR_VERSION, extract_with_limits
@@ -69,6 +69,8 @@ class ScreenRow:
     probabilities: dict[str, float] = field(default_factory=dict)
     kind_probability: float | None = None
     evidence: list[str] = field(default_factory=list)
+    #: The legal facts on the genre, with their weights and spans (screening.evidence).
+    facts: list[dict[str, Any]] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
     structure: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -108,6 +110,7 @@ class ScreenRow:
             "probability": self.probability,
             "probabilities": self.probabilities,
             "evidence": self.evidence,
+            "legal_facts": self.facts,
             "repeal_reasons": self.repeal_reasons,
             "flags": self.flags,
             "structure": {k: self.structure.get(k) for k in STRUCTURE_FIELDS}
@@ -224,6 +227,7 @@ def screen_file(
                 row.evidence = [evidence_phrase(f) for f, _ in stored.evidence]
                 row.findings = visible_findings(stored.findings, row.label)
                 row.structure = stored.structure
+                row.facts = stored.structure.get("legal_facts", [])
                 if structures is not None:
                     structures[source.sha256] = parse_structure(extraction.text, meta)
             else:
@@ -240,7 +244,10 @@ def screen_file(
                 # Stored: every finding (a later batch rule may change the label and so which
                 # findings are shown); the row shows those that fit its label.
                 row.findings = [f.to_dict() for f in assessed.findings]
-                row.structure = analysis.structure.to_dict()
+                row.facts = [f.to_dict(model.fact_weights) for f in pred.facts]
+                # -- the facts travel with the stored structure, so a rerun that reuses the
+                # prediction shows them too
+                row.structure = {**analysis.structure.to_dict(), "legal_facts": row.facts}
                 prediction_id = store.record_prediction(
                     source.sha256,
                     batch_id,
@@ -276,23 +283,40 @@ def finish_batch(
     rows: list[ScreenRow],
     structures: dict[str, Structure],
 ) -> None:
-    """Run the batch-wide rules and record every screened file's final label in the batch."""
-    extra = batch_findings(list(structures.items()), date.fromisoformat(as_of))
+    """Run the batch-wide rules and record every screened file's final label in the batch: a newer
+    file that ends or extends another, and the issuers' registration practice."""
+    context = batch_context(list(structures.items()), date.fromisoformat(as_of))
     with store.transaction():
         for row in rows:
             if row.status != OK or row.sha256 is None:
                 continue
-            added = extra.get(row.sha256, [])
-            if added:
+            added = context.findings_for(row.sha256)
+            renewal = context.renewals.get(row.sha256)
+            if renewal is not None and renewal.until.isoformat() < as_of:
+                renewal = None
+            facts = context.facts.get(row.sha256, [])
+            if added or renewal or facts:
                 stored = store.latest_prediction(row.sha256, model.version, as_of)
-                doc_rule_ids = [f["rule_id"] for f in (stored.findings if stored else [])]
-                kind = KindScore(
-                    row.kind_probability or 0.0, [Evidence(e, 0.0) for e in row.evidence]
+                own = [
+                    f
+                    for f in (stored.findings if stored else [])
+                    if not (renewal and f["rule_id"] == "repeal.validity_expired")
+                ]
+                kind = model.shift(
+                    KindScore(
+                        row.kind_probability or 0.0, [Evidence(e, 0.0) for e in row.evidence]
+                    ),
+                    facts,
                 )
-                pred = model.combine(kind, doc_rule_ids + [f.rule_id for f in added])
+                pred = model.combine(
+                    kind,
+                    [f["rule_id"] for f in own] + [f.rule_id for f in added],
+                    row.structure.get("issuer_level", "unknown"),
+                )
                 row.label, row.probabilities = pred.label, pred.probabilities
-                all_findings = (stored.findings if stored else []) + [f.to_dict() for f in added]
-                row.findings = visible_findings(all_findings, row.label)
+                row.kind_probability = pred.kind_probability
+                row.facts = row.facts + [f.to_dict(model.fact_weights) for f in facts]
+                row.findings = visible_findings(own + [f.to_dict() for f in added], row.label)
             store.set_assessment(
                 batch_id, row.path, row.label or "", row.probabilities, row.findings
             )
@@ -366,6 +390,7 @@ def explain_path(
         "probabilities": pred.probabilities,
         "kind_probability": pred.kind_probability,
         "repeal_category": pred.repeal_category,
+        "legal_facts": [f.to_dict(model.fact_weights) for f in pred.facts],
         "evidence": [{"phrase": e.phrase, "weight": e.weight} for e in pred.evidence],
         "findings": [f.to_dict() for f in analysis.findings],
         "text": extraction.text,
