@@ -37,6 +37,8 @@ def write_docx(report: dict[str, Any], path: Path) -> None:
         if not items:
             document.add_paragraph("（无）")
             continue
+        if report["catalogue_notes"][key]:
+            document.add_paragraph(report["catalogue_notes"][key])
         table = document.add_table(rows=1, cols=len(CATALOGUE_COLUMNS))
         table.style = "Table Grid"
         for cell, name in zip(table.rows[0].cells, CATALOGUE_COLUMNS, strict=True):
