@@ -30,7 +30,8 @@ from .store import Store, StoredExtraction
 from .structure import Structure, parse_structure
 
 OK, FAILED, NEEDS_OCR = "ok", "failed", "needs_ocr"
-STATUS_NAMES = {OK: "已审查", FAILED: "失败", NEEDS_OCR: "需要OCR"}
+#: "已筛查", not "已审查": a file read and screened has not been reviewed by an advisor.
+STATUS_NAMES = {OK: "已筛查", FAILED: "失败", NEEDS_OCR: "需要OCR"}
 
 #: progress(done, total, path) is called once before the first file (done=0, path None) and
 #: after each file.
