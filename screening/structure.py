@@ -91,7 +91,7 @@ _VALID_UNTIL = re.compile(
 )
 _VALID_FOR = re.compile(
     rf"(?:有效期|试行期|试行|执行期|实施期)(?:限)?\s*(?:为|是|暂定为?|：|:)?\s*"
-    rf"(?P<n>{_NUM}{{1,3}})\s*(?P<unit>年|个月)"
+    rf"(?:(?P<n>{_NUM}{{1,3}})\s*(?P<unit>年|个月)(?P<half>半)?|(?P<half_year>半年))"
 )
 _PROVISIONAL = re.compile(r"暂行|试行")
 _ARTICLE = re.compile(rf"(?m)^[ \t\u3000]*第\s*({_NUM}{{1,5}})\s*条")
@@ -548,7 +548,8 @@ def _effective(text: str, issue: date | None) -> tuple[date | None, Span | None]
 
 
 _ABOUT_SELF = re.compile(
-    r"本(?:办法|规定|细则|通知|意见|决定|规则|方案|文件|公告|通告|制度|标准|措施|实施意见)|施行|实施|执行|印发|发布"
+    r"本(?:办法|规定|细则|通知|意见|决定|规则|方案|文件|公告|通告|制度|标准|措施|实施意见|批复|复函|函|"
+    r"目录|清单|指引|规范|政策|计划)|施行|实施|执行|印发|发布"
 )
 
 
@@ -610,9 +611,15 @@ def _validity(text: str) -> tuple[date | None, float | None, Span | None]:
         if parsed:
             return parsed, None, (match.start(), match.end())
     for match_for in _VALID_FOR.finditer(text):
+        if not _about_self(text, match_for.start()):
+            continue
+        if match_for["half_year"]:  # -- 有效期半年
+            return None, 0.5, (match_for.start(), match_for.end())
         n = to_int(match_for["n"])
-        if n and _about_self(text, match_for.start()):
+        if n:
             years = n if match_for["unit"] == "年" else n / 12
+            if match_for["half"]:  # -- 有效期两年半, 试行一年半
+                years += 0.5 if match_for["unit"] == "年" else 0.5 / 12
             return None, float(years), (match_for.start(), match_for.end())
     return None, None, None
 

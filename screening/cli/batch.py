@@ -333,8 +333,12 @@ def format_explanation(result: dict[str, Any]) -> str:
         f"主送机关：{'、'.join(s.get('addressees') or []) or '—'}"
         + ("（特定对象）" if s.get("specific_addressee") else ""),
         f"成文日期：{s.get('issue_date') or '—'}；施行日期：{s.get('effective_date') or '—'}；"
-        f"有效期至：{s.get('valid_until') or '—'}"
-        + (f"；有效期 {s['validity_years']} 年" if s.get("validity_years") else ""),
+        f"有效期至：{s.get('valid_until') or s.get('expiry') or '—'}"
+        + (
+            f"（有效期 {s['validity_years']:g} 年，自施行日推算）"
+            if s.get("validity_years")
+            else ""
+        ),
         f"暂行/试行：{'是' if s.get('provisional') else '否'}；章 {s.get('chapters', 0)}，条 {s.get('articles', 0)}；"
         f"解释机关：{s.get('interpreter') or '—'}",
         "",
