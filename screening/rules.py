@@ -23,6 +23,7 @@ from datetime import date
 from typing import Any
 
 from .evidence import Fact, legal_facts
+from .cnum import find_dates
 from .lawref import REPEALED, LawTable, default_table
 from .structure import Span, Structure, add_months, parse_structure
 
@@ -561,6 +562,33 @@ def _campaign_ended(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
                 end_year = year
     if end_year is not None and doc.as_of.year > end_year:
         yield doc.structure.title_span, f"标题所示的阶段性任务期限至{end_year}年，审查基准日已过。"
+        return
+    yield from _window_ended(doc)
+
+
+_DATE_TEXT = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+#: A stated window the file's benefits or duties apply in: 申请截止日期为…, 适用于…至…期间.
+_WINDOW = re.compile(
+    rf"(?:申请|申报|受理)截止(?:日期|时间)?(?:为|是|至|到)?\s*(?P<deadline>{_DATE_TEXT})"
+    rf"|(?:适用于|适用期(?:限)?为?|实施期(?:限)?为?|执行期(?:限)?为?|政策期(?:限)?为?|补贴期(?:限)?为?)\s*"
+    rf"(?:{_DATE_TEXT})\s*(?:至|到|—|-)\s*(?P<until>{_DATE_TEXT})"
+)
+
+
+def _window_ended(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
+    """A programme whose every stated application or applicability window has closed (补贴资金
+    申请截止日期为2025年1月10日), in a file that states no validity running longer."""
+    s = doc.structure
+    expiry = s.expiry()
+    if expiry is not None and expiry >= doc.as_of:
+        return
+    last = None
+    for match in _WINDOW.finditer(doc.text):
+        found = find_dates(match.group("deadline") or match.group("until"))
+        if found and (last is None or found[0][0] > last[0]):
+            last = (found[0][0], (match.start(), match.end()))
+    if last is not None and last[0] < doc.as_of:
+        yield last[1], f"文件载明的申请或适用期限至{last[0].isoformat()}，审查基准日已过，任务已完成。"
 
 
 # --  legality rules

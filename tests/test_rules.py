@@ -487,3 +487,17 @@ def test_a_fee_named_by_a_cited_rule_is_collected_not_created() -> None:
     assert "legal.creates_fee" in {
         f.rule_id for f in analyze(invented, date(2026, 11, 27)).findings
     }
+
+
+def test_a_programme_whose_application_window_closed_has_a_repeal_reason() -> None:
+    """A subsidy rule for purchases in one year, with an application deadline, has done its task
+    once the deadline passed (issue 11: such files were called normative)."""
+    text = (
+        "某市汽车以旧换新补贴实施细则\n第三条 本细则适用于2024年1月1日至2024年12月31日期间购车的个人。\n"
+        "第九条 补贴资金申请截止日期为2025年1月10日。\n"
+    )
+    ids = {f.rule_id for f in analyze(text, date(2026, 11, 27)).findings}
+    assert "repeal.campaign_ended" in ids
+    assert "repeal.campaign_ended" not in {f.rule_id for f in analyze(text, date(2025, 1, 5)).findings}
+    running = text + "第十条 本细则自2024年9月20日起施行，有效期至2027年12月31日。\n"
+    assert "repeal.campaign_ended" not in {f.rule_id for f in analyze(running, date(2026, 11, 27)).findings}
