@@ -117,7 +117,9 @@ def main() -> None:
                 sha_of = {Path(row.path).name: row.sha256 for row in batch.rows if row.sha256}
                 before, _ = score(model, store, sha_of, decided)
                 for name in sorted(decided):
-                    ledger.record(store, sha_of[name], truth[name], "学习回放", batch_id=batch.batch_id)
+                    ledger.record(
+                        store, sha_of[name], truth[name], "学习回放", batch_id=batch.batch_id
+                    )
                 retrained, _ = train_candidate(REPO / "corpus", store, work / f"models-{seed}")
                 after, _ = score(retrained, store, sha_of, decided)
             e0, e1 = 1 - before["macro_f1"], 1 - after["macro_f1"]

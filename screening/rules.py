@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .evidence import Fact, legal_facts
 from .cnum import find_dates
+from .evidence import Fact, legal_facts
 from .lawref import REPEALED, LawTable, default_table
 from .structure import Span, Structure, add_months, parse_structure
 
@@ -588,7 +588,10 @@ def _window_ended(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
         if found and (last is None or found[0][0] > last[0]):
             last = (found[0][0], (match.start(), match.end()))
     if last is not None and last[0] < doc.as_of:
-        yield last[1], f"文件载明的申请或适用期限至{last[0].isoformat()}，审查基准日已过，任务已完成。"
+        yield (
+            last[1],
+            f"文件载明的申请或适用期限至{last[0].isoformat()}，审查基准日已过，任务已完成。",
+        )
 
 
 # --  legality rules

@@ -498,6 +498,10 @@ def test_a_programme_whose_application_window_closed_has_a_repeal_reason() -> No
     )
     ids = {f.rule_id for f in analyze(text, date(2026, 11, 27)).findings}
     assert "repeal.campaign_ended" in ids
-    assert "repeal.campaign_ended" not in {f.rule_id for f in analyze(text, date(2025, 1, 5)).findings}
+    assert "repeal.campaign_ended" not in {
+        f.rule_id for f in analyze(text, date(2025, 1, 5)).findings
+    }
     running = text + "第十条 本细则自2024年9月20日起施行，有效期至2027年12月31日。\n"
-    assert "repeal.campaign_ended" not in {f.rule_id for f in analyze(running, date(2026, 11, 27)).findings}
+    assert "repeal.campaign_ended" not in {
+        f.rule_id for f in analyze(running, date(2026, 11, 27)).findings
+    }
