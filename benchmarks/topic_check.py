@@ -1,6 +1,6 @@
 """Do topic words carry the label? A check of the corpus, run by hand.
 
-    python benchmarks/topic_check.py [--per-area 25] [--min-df 3] [--show 8]
+    python benchmarks/topic_check.py [--per-area 25] [--min-df 3] [--show 8] [--slice topa]
 
 Every corpus document's `subject` is mapped to a topic area (the table AREAS below; '其他' when a
 subject is not in it). Topic words are chosen without looking at any label: the words (jieba
@@ -230,6 +230,9 @@ def main() -> None:
     parser.add_argument("--per-area", type=int, default=25, help="topic words kept per area")
     parser.add_argument("--min-df", type=int, default=3, help="least documents a word is in")
     parser.add_argument("--show", type=int, default=8, help="topic words printed per area")
+    parser.add_argument(
+        "--slice", action="append", default=[], help="also score the documents of this slice alone"
+    )
     args = parser.parse_args()
 
     from screening.corpus import load_corpus
@@ -284,6 +287,19 @@ def main() -> None:
             f"{name:<36} {f_words:>12.3f} {f_major:>14.3f} {f_chance:>7.3f} {f_words - f_major:>+18.3f}"
         )
     print("(macro-F1, 5-fold stratified cross-validation, seed 0)")
+    slices = np.array([d.path.parent.name if d.path else "" for d in docs])
+    for name in args.slice:
+        inside = slices == name
+        if not inside.any():
+            sys.exit(f"no documents in slice {name!r}")
+        for task, y in (("3 labels", y3), ("normative-in-kind vs non_normative", y2)):
+            words, majority = results[task]
+            f_words = f1_score(y[inside], words[inside].astype(str), average="macro")
+            f_major = f1_score(y[inside], majority[inside].astype(str), average="macro")
+            print(
+                f"  slice {name} ({int(inside.sum())} docs), {task}: topic words {f_words:.3f}, "
+                f"area majority {f_major:.3f}, difference {f_words - f_major:+.3f}"
+            )
     print()
 
     words, majority = results["3 labels"]
