@@ -307,10 +307,10 @@ def main() -> None:
         "topic area                  docs  norm  non  rep  majority      right: words  majority  "
         "top topic words"
     )
+    table = majority_by_area(areas, y3)
     for area in sorted(set(areas), key=lambda a: (-int((areas == a).sum()), a)):
         inside = areas == area
         counts = Counter(y3[inside].tolist())
-        table = majority_by_area(areas, y3)
         right_words = float((words[inside] == y3[inside]).mean())
         right_major = float((majority[inside] == y3[inside]).mean())
         print(
