@@ -89,19 +89,19 @@ _KINDS = [
         "one_party",
         "针对特定对象（批复、复函或特定单位）",
         "针对特定对象作出的批复、函件等不属于规范性文件",
-        -3.0,
+        -3.5,
     ),
     FactKind(
         "non_normative_genre",
         "文种属于不作为规范性文件管理的类别",
         "会议纪要、工作方案、计划、要点、总结、请示、报告、通报、名单、表彰、任免、应急预案、规划等不属于规范性文件",
-        -2.5,
+        -3.0,
     ),
     FactKind(
         "technical",
         "技术标准、规程或导则",
         "技术标准、技术规范和导则不属于行政规范性文件",
-        -3.0,
+        -3.5,
     ),
     FactKind(
         "forwarding",
@@ -314,15 +314,19 @@ def legal_facts(structure: Structure, text: str) -> list[Fact]:
                 f"分{s.articles}条" + (f"、{s.chapters}章" if s.chapters else ""),
             )
         )
-    if _RULE_GENRE.search(core):
-        facts.append(Fact("rule_genre", s.title_span, f"文种：{core[-4:]}"))
+    genre = _RULE_GENRE.search(core)
+    if genre:
+        facts.append(Fact("rule_genre", s.title_span, f"文种：{genre.group(0)}"))
     scope = _SCOPE.search(text)
     if scope or s.interpretation_span is not None:
         span = (scope.start(), scope.end()) if scope else s.interpretation_span
         facts.append(Fact("scope_clause", span, "载明适用范围或解释机关"))
 
+    own = _OWN_AFFAIRS.search(core)
     duties = _public_duty_sentences(text)
-    binds_public = len(duties) >= 3
+    # -- in rules for the government's own projects, the outside parties bound are its
+    # contractors (代建、监理、施工单位), bound by contract: no duty on the public
+    binds_public = len(duties) >= 3 and own is None
     if binds_public:
         facts.append(
             Fact("binds_public", duties[0], f"{len(duties)}处对外部对象设定权利义务的表述")
@@ -359,7 +363,6 @@ def legal_facts(structure: Structure, text: str) -> list[Fact]:
         and not any(_OPEN_ADDRESSEE.search(a) for a in s.addressees)
     ):
         facts.append(Fact("internal", s.addressee_span, "主送对象均为本机关、下级机关或所属单位"))
-    own = _OWN_AFFAIRS.search(core)
     if own:
         facts.append(Fact("own_affairs", s.title_span, f"规范的事项：{own.group(0)}"))
     for issuer in s.issuers:

@@ -345,8 +345,13 @@ def format_explanation(result: dict[str, Any]) -> str:
         f"结论（评估基准日 {result['as_of']}，模型 {result['model_version']}）：{result['label_name']}",
         "概率："
         + "，".join(f"{LABEL_NAMES[lab]} {result['probabilities'][lab]:.2f}" for lab in LABELS),
-        "模型依据：" + ("、".join(e["phrase"] for e in result["evidence"]) or "—"),
+        "用词依据：" + ("、".join(e["phrase"] for e in result["evidence"]) or "—"),
     ]
+    facts = result.get("legal_facts") or []
+    lines += ["", "法律依据（对“属于规范性文件”的权重）：" + ("" if facts else "无")]
+    for f in facts:
+        span = f"第 {f['span'][0]}–{f['span'][1]} 字" if f.get("span") else "—"
+        lines.append(f"  {f['title']}（{f['weight']:+g}，{span}）：{f['detail']}")
     if result["findings"]:
         lines.append("")
         lines.append("规则发现：")
