@@ -8,7 +8,9 @@ Queue order ``priority`` (the default) puts first the documents whose legal evid
 disagree — a 规-series number, an extension notice or a validity clause on a file the model calls
 not normative; a reply to one party, a technical standard or a plan on a file it calls normative
 (:func:`conflict`) — because a confident model can be confidently wrong and such a file would
-otherwise come last; then every other document by ``uncertainty``. ``uncertainty`` alone puts
+otherwise come last; then the documents no decisive legal fact settles, and last those a
+registration number, an extension notice, a standard or a reply settles (:func:`settled`), each
+group by ``uncertainty``. ``uncertainty`` alone puts
 first the documents whose top two label probabilities are closest (smallest *margin*): the
 advisor's choice is in practice between the model's first and second label, and margin measures
 exactly how near the model was to the other answer; entropy would also count the spread over the
@@ -88,15 +90,35 @@ def margin(probabilities: dict[str, float]) -> float:
     return top[0] - (top[1] if len(top) > 1 else 0.0)
 
 
+#: A fact this strong settles the genre as far as a text can (a registration number, an extension
+#: notice, a technical standard, a reply to one party).
+DECISIVE = 3.0
+
+
+def settled(label: str, facts: list[dict[str, Any]]) -> bool:
+    """Whether a decisive legal fact agrees with ``label``: the law, not the words, made the call."""
+    weights = [f.get("weight", 0.0) for f in facts]
+    if label == LABELS[1]:
+        return any(w <= -DECISIVE for w in weights)
+    return any(w >= DECISIVE for w in weights)
+
+
 def priority_key(
     label: str,
     probabilities: dict[str, float],
     facts: list[dict[str, Any]],
     n_flags: int,
     seq: int,
-) -> tuple[bool, float, int, int]:
-    """The ``priority`` order: disagreements first, then the closest calls, more flags, file order."""
-    return (conflict(label, facts) is None, round(margin(probabilities), 6), -n_flags, seq)
+) -> tuple[bool, bool, float, int, int]:
+    """The ``priority`` order: disagreements first; then files no decisive legal fact settles, and
+    last those one does, each by the closest call, more flags, file order."""
+    return (
+        conflict(label, facts) is None,
+        settled(label, facts),
+        round(margin(probabilities), 6),
+        -n_flags,
+        seq,
+    )
 
 
 def sort_queue(items: list[Item], order: str) -> list[Item]:

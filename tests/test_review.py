@@ -397,3 +397,18 @@ def test_priority_queue_brings_confident_disagreements_forward() -> None:
     assert [i.seq for i in queue] == [3, 2, 1, 4]
     assert queue[1].conflict == "规范性文件统一编号（规字号或登记号），但模型判为不属于规范性文件"
     assert [i.seq for i in sort_queue(items, "uncertainty")] == [1, 3, 4, 2]  # type: ignore[arg-type]
+
+
+def test_priority_queue_puts_files_the_law_settles_last() -> None:
+    """After the disagreements, files no decisive legal fact settles come before those a
+    registration number (or a standard, a reply) settles, however close the call."""
+    registered = {
+        "key": "registered",
+        "title": "规范性文件统一编号（规字号或登记号）",
+        "weight": 3.5,
+    }
+    items = [
+        _item(1, "normative", 0.62, [registered]),  # close, but the law settles it
+        _item(2, "normative", 0.80, []),  # surer, but only the words decide
+    ]
+    assert [i.seq for i in sort_queue(items, "priority")] == [2, 1]  # type: ignore[arg-type]
