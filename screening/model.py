@@ -75,7 +75,7 @@ class Precedents:
     val: np.ndarray  # float64: l2-normalised TF-IDF weights
     kind: np.ndarray  # int8 (n,): 1 normative in kind (normative or repeal), 0 not
     sha: np.ndarray  # unicode (n,): sha256 of each decided document
-    threshold: float = 0.35
+    threshold: float = 0.5
     max_weight: float = 0.9
     top: int = 5
 
