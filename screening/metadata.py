@@ -99,7 +99,8 @@ class Metadata:
 def _lines(text: str) -> list[str]:
     """The non-empty lines of ``text``, stripped, without a web portal's field block."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    return [line for i, line in enumerate(lines) if i not in _portal_fields(lines)[1]]
+    _, used = _portal_fields(lines)
+    return [line for i, line in enumerate(lines) if i not in used] if used else lines
 
 
 #: Field labels of the disclosure block government web portals print above a document
