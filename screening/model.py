@@ -283,8 +283,18 @@ class ScreeningModel:
 
     @classmethod
     def load(cls, path: Path) -> ScreeningModel:
-        """Load a model archive. Never unpickles: object arrays are refused."""
+        """Load a model archive. Never unpickles: object arrays are refused.
+
+        Every part is checked before the model is built (see :func:`_checked_meta` and
+        :func:`_checked_arrays`): a truncated, damaged or crafted file is refused with a
+        :class:`ModelLoadError` that says what to do, never with a Python error.
+        """
+        damaged = (
+            f"无法读取模型文件 {path}（文件不完整或已损坏，或含有不安全的对象数据）。"
+            "请重新训练（screening train）或从备份恢复模型文件。"
+        )
         try:
+            _check_container(path)
             with np.load(path, allow_pickle=False) as archive:
                 missing = _ARRAYS - set(archive.files)
                 if missing:
@@ -292,29 +302,26 @@ class ScreeningModel:
                         f"模型文件 {path} 缺少 {', '.join(sorted(missing))}，不是 screening 模型。"
                     )
                 arrays = {name: archive[name] for name in _ARRAYS}
+        except ModelLoadError:
+            raise
         except FileNotFoundError as exc:
             raise ModelLoadError(
                 f"找不到模型文件 {path}。请检查路径，或先运行 screening train。"
             ) from exc
-        except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-            raise ModelLoadError(
-                f"无法读取模型文件 {path}（文件损坏，或含有不安全的对象数据）。请重新训练或恢复模型。"
-            ) from exc
+        except Exception as exc:  # zipfile, zlib and numpy raise many types on damaged archives
+            raise ModelLoadError(damaged) from exc
         try:
             meta = json.loads(arrays["meta"].tobytes().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ModelLoadError(f"模型文件 {path} 的元数据已损坏。") from exc
-        if meta.get("format") != FORMAT:
-            raise ModelLoadError(
-                f"模型文件 {path} 的格式版本为 {meta.get('format')}，本程序只支持版本 {FORMAT}。"
-                "请升级 screening 或重新训练模型。"
-            )
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise ModelLoadError(f"模型文件 {path} 的元数据已损坏。{_RETRAIN}") from exc
+        meta = _checked_meta(meta, path)
+        vocab, idf, coef, intercept = _checked_arrays(arrays, path)
         return cls(
             labels=meta["labels"],
-            vocab=[str(v) for v in arrays["vocab"]],
-            idf=arrays["idf"],
-            coef=arrays["coef"],
-            intercept=arrays["intercept"],
+            vocab=vocab,
+            idf=idf,
+            coef=coef,
+            intercept=intercept,
             temperature=meta["temperature"],
             repeal_table=meta["repeal_table"],
             kind_given_superseded=meta["kind_given_superseded"],
@@ -322,6 +329,103 @@ class ScreeningModel:
             card=meta["card"],
             version=meta["version"],
         )
+
+
+_RETRAIN = "请重新训练（screening train）或从备份恢复模型文件。"
+#: A model archive holds five arrays; the shipped one inflates to about 3 MB.
+_MAX_MEMBERS = 16
+_MAX_MODEL_BYTES = 1 << 30
+
+
+def _check_container(path: Path) -> None:
+    """Refuse an archive with unexpected members or that would inflate past 1 GiB."""
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        if len(infos) > _MAX_MEMBERS or sum(i.file_size for i in infos) > _MAX_MODEL_BYTES:
+            raise ModelLoadError(
+                f"模型文件 {path} 的内容大小或部件数量异常，不像 screening 模型，已拒绝加载。{_RETRAIN}"
+            )
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _probability(value: Any) -> bool:
+    return _finite(value) and 0.0 <= value <= 1.0
+
+
+def _checked_meta(meta: Any, path: Path) -> dict[str, Any]:
+    """``meta`` if every field has the type and range the model needs, else ModelLoadError."""
+
+    def refuse(what: str) -> ModelLoadError:
+        return ModelLoadError(f"模型文件 {path} 的元数据无效：{what}。{_RETRAIN}")
+
+    if not isinstance(meta, dict):
+        raise refuse("不是 JSON 对象")
+    if meta.get("format") != FORMAT:
+        raise ModelLoadError(
+            f"模型文件 {path} 的格式版本为 {meta.get('format')!r:.40}，本程序只支持版本 {FORMAT}。"
+            "请升级 screening 或重新训练模型。"
+        )
+    labels = meta.get("labels")
+    if not (
+        isinstance(labels, list)
+        and len(labels) == 3
+        and all(isinstance(lab, str) for lab in labels)
+        and len(set(labels)) == 3
+    ):
+        raise refuse("labels 应为三个不同的标签名")
+    if not (_finite(meta.get("temperature")) and meta["temperature"] > 0):
+        raise refuse("temperature 应为正数")
+    table = meta.get("repeal_table")
+    if not (
+        isinstance(table, dict)
+        and NO_FINDING in table
+        and all(isinstance(k, str) and _probability(v) for k, v in table.items())
+    ):
+        raise refuse("repeal_table 应为 0 到 1 之间的概率表，且含 none")
+    if not _probability(meta.get("kind_given_superseded")):
+        raise refuse("kind_given_superseded 应为 0 到 1 之间的概率")
+    if not isinstance(meta.get("dictionary"), str):
+        raise refuse("dictionary 应为文本")
+    card = meta.get("card")
+    if not isinstance(card, dict):
+        raise refuse("card 应为 JSON 对象")
+    params = card.get("params", {})
+    if not isinstance(params, dict) or not (
+        "max_tokens" not in params
+        or (isinstance(params["max_tokens"], int) and params["max_tokens"] > 0)
+    ):
+        raise refuse("card.params.max_tokens 应为正整数")
+    if not (card.get("segmenter") is None or isinstance(card["segmenter"], str)):
+        raise refuse("card.segmenter 应为文本")
+    version = meta.get("version")
+    if not (isinstance(version, str) and 0 < len(version) <= 200):
+        raise refuse("version 应为非空文本")
+    return meta
+
+
+def _checked_arrays(
+    arrays: dict[str, np.ndarray], path: Path
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """vocab, idf, coef and intercept, checked for kind, shape and finite values."""
+    vocab, idf, coef, intercept = (arrays[k] for k in ("vocab", "idf", "coef", "intercept"))
+    mismatched = ModelLoadError(
+        f"模型文件 {path} 内部数组的类型或形状不一致，文件可能已损坏。{_RETRAIN}"
+    )
+    if vocab.dtype.kind != "U" or vocab.ndim != 1:
+        raise mismatched
+    n = vocab.shape[0]
+    for array, shape in ((idf, (n,)), (coef, (1, n)), (intercept, (1,))):
+        if array.dtype.kind != "f" or array.shape != shape:
+            raise mismatched
+        if not np.isfinite(array).all():
+            raise ModelLoadError(f"模型文件 {path} 的参数含有无效数值（NaN 或无穷大）。{_RETRAIN}")
+    terms = [str(v) for v in vocab]
+    if len(set(terms)) != n:
+        raise ModelLoadError(f"模型文件 {path} 的词表有重复项，文件可能已损坏。{_RETRAIN}")
+    return terms, idf, coef, intercept
 
 
 def evidence_phrase(feature: str) -> str:
