@@ -4,6 +4,7 @@ test can touch a user's ledger or models."""
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,20 @@ NON_NORMATIVE_TEXT = """关于召开2025年第一季度安全生产工作例会�
 东港街道办事处
 2025年3月14日
 """
+
+
+# Property-based tests stay quick in the normal suite; `HYPOTHESIS_PROFILE=fuzz pytest
+# tests/test_fuzz.py` runs them long (benchmarks/fuzz.py runs the coverage-guided fuzzer).
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # pragma: no cover - hypothesis is in the test extra
+    pass
+else:
+    _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
+    settings.register_profile(
+        "quick", max_examples=15, deadline=None, suppress_health_check=_SLOW_OK, derandomize=True
+    )
+    settings.register_profile(
+        "fuzz", max_examples=5_000, deadline=None, suppress_health_check=_SLOW_OK
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
