@@ -59,3 +59,16 @@ def test_decisions_import_line_that_is_not_a_well_typed_object(line: bytes) -> N
 def test_decisions_import_csv_field_past_the_csv_size_limit() -> None:
     # csv.Error: field larger than field limit (131072)
     TARGETS["decisions"](b"uid,sha256\n" + b"a" * 200_000 + b",b\n")
+
+
+@pytest.mark.parametrize(
+    "data", [b"<![DOCTYPE<C<<lass=ai'g", b"<html><p>\xe9\x80\x9a\xe7\x9f\xa5</p><![x]>"]
+)
+def test_html_marked_section_that_html_parser_asserts_on(data: bytes) -> None:
+    # AssertionError: unknown status keyword 'DOCTYPE' in marked section (_markupbase).
+    TARGETS["html"](data)
+    result = extract_with_limits(data, sources.HTML, LIMITS)
+    assert result.method == "html-tags-stripped"
+    assert result.warnings == [
+        "网页结构异常，已去掉标记按纯文本读取（可能含有导航等页面文字），请核对原件。"
+    ]

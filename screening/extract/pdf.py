@@ -11,6 +11,7 @@ otherwise a PDF with no text at all raises :class:`NoTextLayerError` (status 需
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pdfplumber
@@ -87,7 +88,31 @@ def _is_encryption_error(exc: BaseException) -> bool:
     return False
 
 
+#: An indirect object whose whole body is a reference to another ("1 0 obj 2 0 R endobj").
+_BARE_REFERENCE = re.compile(rb"(\d+)\s+(\d+)\s+obj\s*(\d+)\s+(\d+)\s+R\s*endobj")
+
+
+def _has_reference_cycle(data: bytes) -> bool:
+    """True when bare references lead back to where they started ("1 0 obj 1 0 R endobj").
+
+    pdfminer resolves such a chain for ever (``resolve1`` loops while the value is a reference),
+    so such a file must not reach pdfplumber: it would hold the worker until its time limit.
+    """
+    target = {(m[1], m[2]): (m[3], m[4]) for m in _BARE_REFERENCE.finditer(data)}
+    for start in target:
+        seen = {start}
+        node = target.get(start)
+        while node is not None:
+            if node in seen:
+                return True
+            seen.add(node)
+            node = target.get(node)
+    return False
+
+
 def _read_pdfplumber(data: bytes, limits: Limits) -> list[Page]:
+    if _has_reference_cycle(data):
+        raise ExtractionError(_DAMAGED)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # -- pdfminer raises many unrelated types on damaged files
