@@ -64,5 +64,9 @@ class StoreError(ScreeningError):
     """The ledger database cannot be opened or written."""
 
 
+class ReportWriteError(ScreeningError):
+    """A report file could not be written (disk full, no permission)."""
+
+
 class DataFileError(ScreeningError):
     """A data file shipped with or given to ``screening`` (e.g. the law status table) is malformed."""

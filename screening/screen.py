@@ -19,7 +19,7 @@ from typing import Any
 from .assess import analyze_text, assess, batch_findings
 from .config import Limits
 from .errorlog import internal_error_message, log_exception
-from .errors import ExtractionError, NoTextLayerError, ReaderBugError, StoreError
+from .errors import ExtractionError, NoTextLayerError, ReaderBugError
 from .extract import EXTRACTOR_VERSION, extract_with_limits
 from .labels import LABEL_NAMES
 from .metadata import Metadata, parse_metadata
@@ -341,9 +341,13 @@ def screen_paths(
         for seq, path in enumerate(files, start=1):
             try:
                 row = screen_file(path, seq, batch_id, store, model, limits, as_of, structures)
-            except StoreError:
-                raise  # the ledger cannot be written: no later file could be recorded either
-            except Exception as exc:  # a bug in reading or judging this file ends only this file
+            except Exception as exc:
+                failure = store.failure(exc)
+                if failure is exc:
+                    raise
+                if failure is not None:  # the ledger fails: no later file could be recorded
+                    raise failure from exc
+                # a bug in reading or judging this file ends only this file
                 row = _failed(store, batch_id, seq, path, _internal("审查文件", path, exc))
             result.rows.append(row)
             if progress:

@@ -141,7 +141,9 @@ class Store:
         path = path or db_path()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_TIMEOUT_S)
+            conn = sqlite3.connect(
+                path, isolation_level=None, timeout=min(_BUSY_TIMEOUT_S, LOCK_WAIT_S)
+            )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -158,6 +160,15 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def failure(self, exc: BaseException) -> StoreError | None:
+        """``exc`` as a :class:`StoreError` when it is the ledger's (a read failing on a locked
+        or damaged database outside a transaction), else ``None``."""
+        if isinstance(exc, StoreError):
+            return exc
+        if isinstance(exc, sqlite3.Error):
+            return StoreError(explain(exc, self.path))
+        return None
 
     def _begin(self) -> None:
         """Take the write lock, waiting up to ``lock_wait_s`` for another program to let go."""
