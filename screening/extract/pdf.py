@@ -21,7 +21,7 @@ from ..config import Limits
 from ..errors import EncryptedDocumentError, ExtractionError, NoTextLayerError
 from . import Extraction, request_time
 from . import ocr as ocr_engines
-from .layout import Line, Page, drop_furniture, paragraphs
+from .layout import Line, Page, drop_furniture, page_ranges, paragraphs
 
 _ENCRYPTED = "PDF 文件已加密（设有打开密码），无法读取。请取得未加密的文件后重试。"
 _DAMAGED = "PDF 文件已损坏或不完整，无法打开。请重新获取原文件。"
@@ -221,20 +221,20 @@ def _extract(data: bytes, limits: Limits, opened: list[Any]) -> Extraction:
             # -- pdfium cannot open the file, so its pages cannot be rendered for OCR
             if not has_text:
                 raise ExtractionError(_DAMAGED)
-            warnings.append(f"第 {_ranges(empty)} 页已损坏，无法识别，其内容未读取。")
+            warnings.append(f"第 {page_ranges(empty)} 页已损坏，无法识别，其内容未读取。")
         elif found is not None:
             name, run = found
             request_time(len(todo) * limits.ocr_time_per_page_s)  # -- before the engine loads
             damaged = _ocr_pages(document, pages, todo, run)
             method += f"+ocr:{name}"
             if damaged:
-                warnings.append(f"第 {_ranges(damaged)} 页已损坏，无法识别，其内容未读取。")
+                warnings.append(f"第 {page_ranges(damaged)} 页已损坏，无法识别，其内容未读取。")
             warnings.append(
-                f"第 {_ranges(todo)} 页没有文字层（扫描页），已用文字识别（OCR）读取，可能有识别错误，请核对原件。"
+                f"第 {page_ranges(todo)} 页没有文字层（扫描页），已用文字识别（OCR）读取，可能有识别错误，请核对原件。"
             )
             if len(todo) < len(empty):
                 warnings.append(
-                    f"扫描页超过 {limits.max_ocr_pages} 页，第 {_ranges(empty[len(todo) :])} 页未识别。"
+                    f"扫描页超过 {limits.max_ocr_pages} 页，第 {page_ranges(empty[len(todo) :])} 页未识别。"
                 )
         elif not has_text:
             raise NoTextLayerError(
@@ -243,22 +243,10 @@ def _extract(data: bytes, limits: Limits, opened: list[Any]) -> Extraction:
             )
         else:
             warnings.append(
-                f"第 {_ranges(empty)} 页没有文字层（可能是扫描页），其内容未读取。"
+                f"第 {page_ranges(empty)} 页没有文字层（可能是扫描页），其内容未读取。"
                 + ocr_engines.INSTALL_HINT
             )
     drop_furniture(pages)
     return Extraction(
         text=paragraphs(pages), format="pdf", method=method, pages=len(pages), warnings=warnings
     )
-
-
-def _ranges(numbers: list[int]) -> str:
-    spans: list[str] = []
-    start = prev = numbers[0]
-    for n in [*numbers[1:], 0]:
-        if n == prev + 1:
-            prev = n
-            continue
-        spans.append(str(start) if start == prev else f"{start}–{prev}")
-        start = prev = n
-    return "、".join(spans)
