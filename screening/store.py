@@ -98,8 +98,9 @@ LOCK_WAIT_S = 300.0
 _BUSY_TIMEOUT_S = 30.0
 
 
-def explain(exc: sqlite3.Error, path: Path) -> str:
-    """What a SQLite error on the ledger at ``path`` means for the user, and what to do."""
+def explain(exc: sqlite3.Error, path: Path, waited: float | None = None) -> str:
+    """What a SQLite error on the ledger at ``path`` means for the user, and what to do
+    (``waited``: how long a write waited for a lock before giving up)."""
     name = getattr(exc, "sqlite_errorname", "")
     if name == "SQLITE_FULL" or "disk is full" in str(exc):
         return (
@@ -112,8 +113,9 @@ def explain(exc: sqlite3.Error, path: Path) -> str:
             "请取消该文件的只读属性，或用环境变量 SCREENING_HOME 指定可写的数据目录，然后重新运行。"
         )
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc):
+        how_long = f"（已等待 {waited:g} 秒）" if waited else ""
         return (
-            f"审查台账 {path} 正被其他程序占用（已等待 {LOCK_WAIT_S:g} 秒）。请关闭正在使用台账的程序"
+            f"审查台账 {path} 正被其他程序占用{how_long}。请关闭正在使用台账的程序"
             "（如数据库查看工具或另一个正在审查的窗口）后重新运行同一命令；已保存的记录不受影响。"
         )
     if name.startswith("SQLITE_IOERR") or "disk I/O" in str(exc):
@@ -133,7 +135,6 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
-        self.lock_wait_s = LOCK_WAIT_S
 
     @classmethod
     def open(cls, path: Path | None = None) -> Store:
@@ -171,16 +172,18 @@ class Store:
         return None
 
     def _begin(self) -> None:
-        """Take the write lock, waiting up to ``lock_wait_s`` for another program to let go."""
-        deadline = time.monotonic() + self.lock_wait_s
+        """Take the write lock, waiting up to LOCK_WAIT_S for another program to let go."""
+        deadline = time.monotonic() + LOCK_WAIT_S
         while True:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as exc:
                 busy = getattr(exc, "sqlite_errorname", "").startswith("SQLITE_BUSY")
-                if not (busy or "locked" in str(exc)) or time.monotonic() >= deadline:
+                if not (busy or "locked" in str(exc)):
                     raise StoreError(explain(exc, self.path)) from exc
+                if time.monotonic() >= deadline:
+                    raise StoreError(explain(exc, self.path, LOCK_WAIT_S)) from exc
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
