@@ -155,8 +155,10 @@ def killed(work: Path, kills: int) -> None:
     half_written = whole = hit = 0
     for n in range(kills):
         child = run(f"2026-02-{n + 1:02d}")
-        # -- most kills land in the last third of the run, where the reports are written
-        time.sleep(rng.uniform(0.2, 1.0) * full if n % 3 == 0 else rng.uniform(0.67, 1.0) * full)
+        if n % 2 == 0:
+            time.sleep(rng.uniform(0.2, 1.0) * full)  # -- anywhere in the run
+        else:
+            _wait_for_report_writing(out, child)  # -- the moment a report file starts changing
         hit += child.poll() is None
         child.send_signal(signal.SIGKILL)
         child.wait()
@@ -180,13 +182,33 @@ def killed(work: Path, kills: int) -> None:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     leftovers = sorted(p.name for p in out.iterdir() if p.name.startswith("."))
     final = _screening(home, "screen", str(batch), "--out", str(out))
-    print(f"## 4. killed at random moments while screening and writing reports ({kills} kills, "
-          f"{hit} of them while the command was still running; a run takes {full:.1f} s)")  # fmt: skip
+    print(f"## 4. killed while screening and writing reports ({kills} kills, half at random "
+          f"moments, half the moment a report file starts changing; {hit} hit the running "
+          f"command; a run takes {full:.1f} s)")  # fmt: skip
     print(f"report files checked after the kills: {whole} whole, {half_written} half-written")
     print(f"ledger integrity_check after every kill: ok; hidden temporaries left by kills: "
           f"{len(leftovers)}")  # fmt: skip
     print(f"the same command afterwards: exit {final.returncode}: "
           f"{final.stdout.strip().splitlines()[-2][:60]}…")  # fmt: skip
+
+
+def _wait_for_report_writing(out: Path, child: subprocess.Popen[bytes]) -> None:
+    """Return as soon as anything in ``out`` changes (a temporary appears, a report is
+    truncated or grows), or when ``child`` ends."""
+
+    def state() -> list[tuple[str, int, int]]:
+        found = []
+        for entry in os.scandir(out):
+            try:
+                info = entry.stat()
+            except FileNotFoundError:
+                continue
+            found.append((entry.name, info.st_size, info.st_mtime_ns))
+        return sorted(found)
+
+    before = state()
+    while child.poll() is None and state() == before:
+        time.sleep(0.0005)
 
 
 def models(work: Path) -> None:

@@ -13,6 +13,7 @@ import csv
 import importlib
 import json
 import os
+import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from contextlib import suppress
@@ -405,6 +406,7 @@ def write_reports(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"无法创建报告目录 {out_dir}：{exc.strerror}。") from exc
+    _remove_stale_temporaries(out_dir)
     written = []
     for fmt in formats:
         name, module, function = WRITERS[fmt]
@@ -416,6 +418,19 @@ def write_reports(
         _write_atomically(writer, report, path)
         written.append(path)
     return written
+
+
+#: A temporary report file older than this was left by a killed process, not being written.
+_STALE_S = 3600
+
+
+def _remove_stale_temporaries(out_dir: Path) -> None:
+    now = time.time()
+    for name, _, _ in WRITERS.values():
+        for temporary in out_dir.glob(f".{name}.*.tmp"):
+            with suppress(OSError):
+                if now - temporary.stat().st_mtime > _STALE_S:
+                    temporary.unlink()
 
 
 def _write_atomically(writer: Any, report: dict[str, Any], path: Path) -> None:

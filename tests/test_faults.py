@@ -356,3 +356,17 @@ def test_the_untouched_tiny_model_loads(tmp_path: Path) -> None:
     path = tmp_path / "model.npz"
     path.write_bytes(_with())
     assert ScreeningModel.load(path).version == "fuzz-seed"
+
+
+def test_temporaries_left_by_a_killed_writer_are_removed_once_stale(tmp_path: Path) -> None:
+    from screening.report import write_reports
+
+    out = tmp_path / "out"
+    out.mkdir()
+    stale, fresh = out / ".report.json.111.tmp", out / ".report.json.222.tmp"
+    stale.write_text('{"half": ', encoding="utf-8")
+    fresh.write_text('{"half": ', encoding="utf-8")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    write_reports({"files": []}, out, ["json"])
+    # Two hours old: left by a killed process. A minute old: maybe still being written.
+    assert sorted(p.name for p in out.iterdir()) == [".report.json.222.tmp", "report.json"]
