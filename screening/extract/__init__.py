@@ -21,7 +21,7 @@ from ..config import Limits
 from ..errors import EmptyDocumentError, UnsupportedFormatError
 
 #: Bump when any reader's output changes: stored extractions of another version are read again.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 
 @dataclass
