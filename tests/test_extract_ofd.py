@@ -223,3 +223,33 @@ def test_ofd_with_text_in_private_use_codes_warns() -> None:
         "部分文字使用了字体私有编码（内嵌字体自定义的字符），无法还原为正常文字，"
         "读取结果中会出现无法显示的字符，请核对原件。"
     ]
+
+
+def test_image_only_ofd_page_whose_image_cannot_be_decoded_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def engine(image: bytes) -> list[Line]:
+        raise ExtractionError(
+            "图片无法解码（格式不受支持或文件已损坏），请另存为 PNG 或 PDF 后重试。"
+        )
+
+    monkeypatch.setattr(ocr_engines, "engine", lambda choice: ("fake", engine))
+    with pytest.raises(ExtractionError, match="没有可读取的文字内容"):
+        extract_bytes(image_only_ofd(), sources.OFD, Limits(time_limit_s=0))
+    data = build(
+        [
+            text_object(20, 30, "第一页有文字。"),
+            '<ofd:ImageObject ID="5" ResourceID="90" Boundary="0 0 210 297"/>',
+        ],
+        res='<ofd:MultiMedias><ofd:MultiMedia ID="90" Type="Image" Format="JB2">'
+        "<ofd:MediaFile>scan.jb2</ofd:MediaFile></ofd:MultiMedia></ofd:MultiMedias>",
+        media={"scan.jb2": b"\x97JB2"},
+    )
+    result = extract_bytes(data, sources.OFD, Limits(time_limit_s=0))
+    assert (result.text, result.warnings) == (
+        "第一页有文字。\n",
+        [
+            "第 2 页只有图片（扫描页），已用文字识别（OCR）读取，可能有识别错误，请核对原件。",
+            "第 2 页的图片缺失或格式无法识别，其内容未读取，请核对原件。",
+        ],
+    )

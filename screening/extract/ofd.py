@@ -400,17 +400,23 @@ def _ocr_scans(
     name, run = found
     todo = numbers[: limits.max_ocr_pages]
     request_time(len(todo) * limits.ocr_time_per_page_s)
+    unreadable: list[int] = []
     for number in todo:
         lines: list[Line] = []
         for image in scans[number]:
             try:
                 lines += run(reader.container.read(image.member))
-            except ExtractionError:
-                continue  # -- a missing or undecodable image: the page stays partly unread
+            except ExtractionError:  # -- a missing or undecodable image (JBIG2, say)
+                if number not in unreadable:
+                    unreadable.append(number)
         pages[number - 1] = Page(lines)
     warnings = [
         f"第 {page_ranges(todo)} 页只有图片（扫描页），已用文字识别（OCR）读取，可能有识别错误，请核对原件。"
     ]
+    if unreadable:
+        warnings.append(
+            f"第 {page_ranges(unreadable)} 页的图片缺失或格式无法识别，其内容未读取，请核对原件。"
+        )
     if len(todo) < len(numbers):
         warnings.append(
             f"扫描页超过 {limits.max_ocr_pages} 页，第 {page_ranges(numbers[len(todo) :])} 页未识别。"
