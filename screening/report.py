@@ -429,7 +429,7 @@ def _remove_stale_temporaries(out_dir: Path) -> None:
     for name, _, _ in WRITERS.values():
         for temporary in out_dir.glob(f".{name}.*.tmp"):
             with suppress(OSError):
-                if now - temporary.stat().st_mtime > _STALE_S:
+                if now - temporary.lstat().st_mtime > _STALE_S:
                     temporary.unlink()
 
 
