@@ -95,9 +95,35 @@ def ofd_bytes(lines: list[str], template: str | None = None) -> bytes:
     return buffer.getvalue()
 
 
+def _rich_ofds() -> list[bytes]:
+    """OFD seeds with composite units (nested, self-drawing), annotations and a scanned page."""
+    from .test_extract_ofd import build, composite, image_only_ofd, text_object, unit
+
+    lines = _sample_lines()
+    res = unit("50", "".join(text_object(0, 8 * i, line) for i, line in enumerate(lines[:4])))
+    res += unit("51", text_object(0, 0, lines[4]) + composite("50", 0, 10) + composite("51", 0, 50))
+    annots = {
+        0: '<ofd:Annot Type="Stamp" ID="1"><ofd:Appearance Boundary="20 100 100 20">'
+        + text_object(0, 0, lines[5])
+        + '</ofd:Appearance></ofd:Annot><ofd:Annot Type="Watermark" ID="2">'
+        '<ofd:Appearance Boundary="0 0 210 297">'
+        + text_object(20, 150, "内部资料", 'CTM="0.7 0.7 -0.7 0.7 0 0" Alpha="51"')
+        + "</ofd:Appearance></ofd:Annot>"
+    }
+    composed = build(
+        [composite("51", 20, 30, "0.5 0 0 0.5 0 0"), text_object(20, 200, lines[6])],
+        res=res,
+        templates={"2": text_object(20, 10, lines[7]) + composite("50", 20, 250)},
+        annotations=annots,
+    )
+    return [composed, image_only_ofd()]
+
+
 def _sample_lines() -> list[str]:
+    """The first lines of an example's body (its header fields left out)."""
     text = (EXAMPLES.parent / "examples-src" / "ex-03.txt").read_text(encoding="utf-8")
-    return [line for line in text.splitlines() if line.strip()][:12]
+    body = text.split("\n\n", 1)[-1]
+    return [line for line in body.splitlines() if line.strip()][:12]
 
 
 @cache
@@ -160,7 +186,11 @@ def seeds(target: str) -> list[bytes]:
     files = {
         "pdf": _examples((".pdf",)),
         "docx": _examples((".docx",)),
-        "ofd": [ofd_bytes(_sample_lines()), ofd_bytes(_sample_lines()[:3], template="— 1 —")],
+        "ofd": [
+            ofd_bytes(_sample_lines()),
+            ofd_bytes(_sample_lines()[:3], template="— 1 —"),
+            *_rich_ofds(),
+        ],
         "rtf": _examples((".rtf",)),
         "html": _examples((".html",)),
         "doc": _examples((".doc",)),
