@@ -302,6 +302,9 @@ class ScreeningModel:
                         f"模型文件 {path} 缺少 {', '.join(sorted(missing))}，不是 screening 模型。"
                     )
                 arrays = {name: archive[name] for name in _ARRAYS}
+            # -- numpy hands back the raw bytes of a member that is not in .npy format
+            if not all(isinstance(array, np.ndarray) for array in arrays.values()):
+                raise ModelLoadError(damaged)
         except ModelLoadError:
             raise
         except FileNotFoundError as exc:

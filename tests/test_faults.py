@@ -293,12 +293,22 @@ def _member_declared_huge() -> bytes:
     return bytes(data)
 
 
+def _member_not_npy() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_tiny_model())) as source, zipfile.ZipFile(buffer, "w") as out:
+        for info in source.infolist():
+            out.writestr(info, b"not an array" if info.filename == "idf.npy" else source.read(info))
+    return buffer.getvalue()
+
+
 DAMAGED = "文件不完整或已损坏，或含有不安全的对象数据"
 MODELS = {
     "truncated": (lambda: _tiny_model()[: len(_tiny_model()) // 2], DAMAGED),
     "empty": (lambda: b"", DAMAGED),
     "flipped-deflate": (_flipped_deflate, DAMAGED),
     "member-declared-4gb": (_member_declared_huge, "内容大小或部件数量异常"),
+    # np.load returns the raw bytes of a member that is not .npy (found by benchmarks/fuzz.py)
+    "member-not-npy": (_member_not_npy, DAMAGED),
     "idf-shorter-than-vocab": (lambda: _with(idf=np.ones(3)), "类型或形状不一致"),
     "coef-wrong-shape": (lambda: _with(coef=np.ones((2, 4))), "类型或形状不一致"),
     "intercept-two-values": (lambda: _with(intercept=np.ones(2)), "类型或形状不一致"),

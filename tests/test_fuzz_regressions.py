@@ -72,3 +72,14 @@ def test_html_marked_section_that_html_parser_asserts_on(data: bytes) -> None:
     assert result.warnings == [
         "网页结构异常，已去掉标记按纯文本读取（可能含有导航等页面文字），请核对原件。"
     ]
+
+
+def test_model_archive_with_a_member_not_in_npy_format() -> None:
+    # AttributeError: 'bytes' object has no attribute 'dtype' in _checked_arrays: numpy hands
+    # back raw bytes for such a member (found by benchmarks/fuzz.py, model target).
+    from screening.errors import ModelLoadError
+    from screening.model import ScreeningModel
+
+    TARGETS["model"]((FUZZ / "model-member-not-in-npy-format.npz").read_bytes())
+    with pytest.raises(ModelLoadError, match="文件不完整或已损坏"):
+        ScreeningModel.load(FUZZ / "model-member-not-in-npy-format.npz")
