@@ -38,6 +38,16 @@ class ExtractionTimeoutError(ExtractionError):
     """Reading a file took longer than the per-file time limit."""
 
 
+class ReaderBugError(ExtractionError):
+    """A reader failed in a way it does not expect (a bug): ``details`` holds the traceback,
+    which belongs in the error log, not in front of the advisor."""
+
+    def __init__(self, message: str, kind: str, details: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.details = details
+
+
 class DictionaryError(ScreeningError):
     """A user dictionary file is malformed."""
 
@@ -52,6 +62,10 @@ class ModelLoadError(ScreeningError):
 
 class StoreError(ScreeningError):
     """The ledger database cannot be opened or written."""
+
+
+class ReportWriteError(ScreeningError):
+    """A report file could not be written (disk full, no permission)."""
 
 
 class DataFileError(ScreeningError):

@@ -224,13 +224,18 @@ def _read_import(path: Path) -> list[dict[str, Any]]:
             if line.strip():
                 try:
                     rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
+                except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
                     raise UsageError(f"{path} 第 {number} 行不是合法的 JSON。") from exc
         return rows
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "uid" not in reader.fieldnames:
-        raise UsageError(f"{path} 不是 screening decisions export 导出的文件（缺少 uid 列）。")
-    return [{k: (v if v != "" else None) for k, v in row.items()} for row in reader]
+    try:
+        reader = csv.DictReader(io.StringIO(text))
+        if not reader.fieldnames or "uid" not in reader.fieldnames:
+            raise UsageError(f"{path} 不是 screening decisions export 导出的文件（缺少 uid 列）。")
+        return [{k: (v if v != "" else None) for k, v in row.items()} for row in reader]
+    except csv.Error as exc:  # a field past the size limit, a stray NUL …
+        raise UsageError(
+            f"{path} 第 {reader.line_num} 行不是合法的 CSV（{exc}）。应为 screening decisions export 导出的文件。"
+        ) from exc
 
 
 def import_file(store: Store, path: Path) -> ImportResult:
@@ -242,6 +247,11 @@ def import_file(store: Store, path: Path) -> ImportResult:
     added = present = 0
     conflicts: list[str] = []
     for row in _read_import(path):
+        if not _well_typed(row):
+            uid = row.get("uid") if isinstance(row, dict) else None
+            shown = uid if isinstance(uid, str) and _storable(uid) else "（无 uid）"
+            conflicts.append(f"{shown[:64]}：记录格式无效（不是对象，或字段类型不对），未导入。")
+            continue
         missing = [k for k in ("uid", "sha256", "kind", "reviewer", "decided_at") if not row.get(k)]
         if (
             missing
@@ -280,6 +290,39 @@ def import_file(store: Store, path: Path) -> ImportResult:
         )
         added += 1
     return ImportResult(added, present, conflicts)
+
+
+#: Imported fields stored as text; model_probabilities may also be a JSON object.
+_TEXT_FIELDS = (
+    "uid", "sha256", "batch_id", "kind", "label", "reason", "reviewer", "decided_at",
+    "model_version", "model_label", "corrects_uid",
+)  # fmt: skip
+
+
+def _storable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a JSON "\ud800" escape
+        return False
+    return True
+
+
+def _well_typed(row: Any) -> bool:
+    """True when ``row`` is an object whose stored fields are text (or absent)."""
+    if not isinstance(row, dict):
+        return False
+    for key in _TEXT_FIELDS:
+        value = row.get(key)
+        if value is not None and not (isinstance(value, str) and _storable(value)):
+            return False
+    probabilities = row.get("model_probabilities")
+    if isinstance(probabilities, dict):
+        try:
+            json.dumps(probabilities, ensure_ascii=False).encode("utf-8")
+        except (TypeError, ValueError):
+            return False
+        return True
+    return probabilities is None or (isinstance(probabilities, str) and _storable(probabilities))
 
 
 def _norm(value: Any) -> Any:

@@ -483,8 +483,18 @@ class ScreeningModel:
 
     @classmethod
     def load(cls, path: Path) -> ScreeningModel:
-        """Load a model archive. Never unpickles: object arrays are refused."""
+        """Load a model archive. Never unpickles: object arrays are refused.
+
+        Every part is checked before the model is built (see :func:`_checked_meta` and
+        :func:`_checked_arrays`): a truncated, damaged or crafted file is refused with a
+        :class:`ModelLoadError` that says what to do, never with a Python error.
+        """
+        damaged = (
+            f"无法读取模型文件 {path}（文件不完整或已损坏，或含有不安全的对象数据）。"
+            "请重新训练（screening train）或从备份恢复模型文件。"
+        )
         try:
+            _check_container(path)
             with np.load(path, allow_pickle=False) as archive:
                 missing = _ARRAYS - set(archive.files)
                 if missing:
@@ -493,38 +503,30 @@ class ScreeningModel:
                     )
                 arrays = {name: archive[name] for name in _ARRAYS}
                 arrays.update({n: archive[n] for n in _PRECEDENT_ARRAYS if n in archive.files})
+            # -- numpy hands back the raw bytes of a member that is not in .npy format
+            if not all(isinstance(array, np.ndarray) for array in arrays.values()):
+                raise ModelLoadError(damaged)
+        except ModelLoadError:
+            raise
         except FileNotFoundError as exc:
             raise ModelLoadError(
                 f"找不到模型文件 {path}。请检查路径，或先运行 screening train。"
             ) from exc
-        except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-            raise ModelLoadError(
-                f"无法读取模型文件 {path}（文件损坏，或含有不安全的对象数据）。请重新训练或恢复模型。"
-            ) from exc
+        except Exception as exc:  # zipfile, zlib and numpy raise many types on damaged archives
+            raise ModelLoadError(damaged) from exc
         try:
             meta = json.loads(arrays["meta"].tobytes().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ModelLoadError(f"模型文件 {path} 的元数据已损坏。") from exc
-        if meta.get("format") not in READABLE_FORMATS:
-            raise ModelLoadError(
-                f"模型文件 {path} 的格式版本为 {meta.get('format')}，本程序只支持版本 "
-                f"{'、'.join(map(str, READABLE_FORMATS))}。请升级 screening 或重新训练模型。"
-            )
-        legal = None
-        if meta.get("legal"):
-            spec = meta["legal"]
-            legal = LegalCombination(
-                weights={str(k): float(v) for k, v in spec["weights"].items()},
-                scale=float(spec["scale"]),
-                bias=float(spec["bias"]),
-                bound=float(spec["bound"]),
-            )
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise ModelLoadError(f"模型文件 {path} 的元数据已损坏。{_RETRAIN}") from exc
+        meta = _checked_meta(meta, path)
+        vocab, idf, coef, intercept = _checked_arrays(arrays, path)
+        legal = _checked_legal(meta, path)
         return cls(
             labels=meta["labels"],
-            vocab=[str(v) for v in arrays["vocab"]],
-            idf=arrays["idf"],
-            coef=arrays["coef"],
-            intercept=arrays["intercept"],
+            vocab=vocab,
+            idf=idf,
+            coef=coef,
+            intercept=intercept,
             temperature=meta["temperature"],
             repeal_table=meta["repeal_table"],
             kind_given_superseded=meta["kind_given_superseded"],
@@ -547,6 +549,18 @@ def _precedents(
             f"模型文件 {path} 的先例数组不完整，文件可能已损坏。请重新训练或恢复模型。"
         )
     spec = meta.get("precedents") or {}
+    kinds = {n: arrays[n].dtype.kind for n in _PRECEDENT_ARRAYS}
+    if (
+        kinds["prec_ptr"] not in "iu"
+        or kinds["prec_idx"] not in "iu"
+        or kinds["prec_kind"] not in "iu"
+        or kinds["prec_val"] != "f"
+        or kinds["prec_sha"] != "U"
+        or not np.isfinite(arrays["prec_val"]).all()
+        or not isinstance(spec, dict)
+        or not all(_finite(spec.get(k, 0.5)) for k in ("threshold", "max_weight", "top"))
+    ):
+        raise ModelLoadError(f"模型文件 {path} 的先例数组类型无效，文件可能已损坏。{_RETRAIN}")
     prec = Precedents(
         arrays["prec_ptr"].astype(np.int64),
         arrays["prec_idx"].astype(np.int64),
@@ -562,8 +576,13 @@ def _precedents(
         prec.ptr.shape != (n + 1,)
         or prec.sha.shape != (n,)
         or prec.idx.shape != prec.val.shape
+        or int(prec.ptr[0]) != 0
         or int(prec.ptr[-1]) != prec.idx.shape[0]
-        or (prec.idx.size and int(prec.idx.max()) >= len(arrays["vocab"]))
+        or bool((np.diff(prec.ptr) < 0).any())
+        or (
+            prec.idx.size
+            and (int(prec.idx.max()) >= len(arrays["vocab"]) or int(prec.idx.min()) < 0)
+        )
     ):
         raise ModelLoadError(
             f"模型文件 {path} 的先例数组形状不一致，文件可能已损坏。请重新训练或恢复模型。"
@@ -573,6 +592,126 @@ def _precedents(
 
 def _sigmoid(logit: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, logit))))
+
+
+_RETRAIN = "请重新训练（screening train）或从备份恢复模型文件。"
+#: A model archive holds five arrays; the shipped one inflates to about 3 MB.
+_MAX_MEMBERS = 16
+_MAX_MODEL_BYTES = 1 << 30
+
+
+def _check_container(path: Path) -> None:
+    """Refuse an archive with unexpected members or that would inflate past 1 GiB."""
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        if len(infos) > _MAX_MEMBERS or sum(i.file_size for i in infos) > _MAX_MODEL_BYTES:
+            raise ModelLoadError(
+                f"模型文件 {path} 的内容大小或部件数量异常，不像 screening 模型，已拒绝加载。{_RETRAIN}"
+            )
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _probability(value: Any) -> bool:
+    return _finite(value) and 0.0 <= value <= 1.0
+
+
+def _checked_meta(meta: Any, path: Path) -> dict[str, Any]:
+    """``meta`` if every field has the type and range the model needs, else ModelLoadError."""
+
+    def refuse(what: str) -> ModelLoadError:
+        return ModelLoadError(f"模型文件 {path} 的元数据无效：{what}。{_RETRAIN}")
+
+    if not isinstance(meta, dict):
+        raise refuse("不是 JSON 对象")
+    if meta.get("format") not in READABLE_FORMATS:
+        raise ModelLoadError(
+            f"模型文件 {path} 的格式版本为 {meta.get('format')!r:.40}，本程序只支持版本 "
+            f"{'、'.join(map(str, READABLE_FORMATS))}。请升级 screening 或重新训练模型。"
+        )
+    labels = meta.get("labels")
+    if not (
+        isinstance(labels, list)
+        and len(labels) == 3
+        and all(isinstance(lab, str) for lab in labels)
+        and len(set(labels)) == 3
+    ):
+        raise refuse("labels 应为三个不同的标签名")
+    if not (_finite(meta.get("temperature")) and meta["temperature"] > 0):
+        raise refuse("temperature 应为正数")
+    table = meta.get("repeal_table")
+    if not (
+        isinstance(table, dict)
+        and NO_FINDING in table
+        and all(isinstance(k, str) and _probability(v) for k, v in table.items())
+    ):
+        raise refuse("repeal_table 应为 0 到 1 之间的概率表，且含 none")
+    if not _probability(meta.get("kind_given_superseded")):
+        raise refuse("kind_given_superseded 应为 0 到 1 之间的概率")
+    if not isinstance(meta.get("dictionary"), str):
+        raise refuse("dictionary 应为文本")
+    card = meta.get("card")
+    if not isinstance(card, dict):
+        raise refuse("card 应为 JSON 对象")
+    params = card.get("params", {})
+    if not isinstance(params, dict) or not (
+        "max_tokens" not in params
+        or (isinstance(params["max_tokens"], int) and params["max_tokens"] > 0)
+    ):
+        raise refuse("card.params.max_tokens 应为正整数")
+    if not (card.get("segmenter") is None or isinstance(card["segmenter"], str)):
+        raise refuse("card.segmenter 应为文本")
+    version = meta.get("version")
+    if not (isinstance(version, str) and 0 < len(version) <= 200):
+        raise refuse("version 应为非空文本")
+    return meta
+
+
+def _checked_legal(meta: dict[str, Any], path: Path) -> LegalCombination | None:
+    """The legal combination of a format-3 file, checked (``None`` for format 2)."""
+    spec = meta.get("legal")
+    if spec is None:
+        return None
+    weights = spec.get("weights") if isinstance(spec, dict) else None
+    if not (
+        isinstance(weights, dict)
+        and all(isinstance(k, str) and _finite(v) for k, v in weights.items())
+        and all(_finite(spec.get(k)) for k in ("scale", "bias", "bound"))
+        and spec["bound"] > 0
+    ):
+        raise ModelLoadError(
+            f"模型文件 {path} 的元数据无效：legal 应含有限的权重、scale、bias 与 bound。{_RETRAIN}"
+        )
+    return LegalCombination(
+        weights={k: float(v) for k, v in weights.items()},
+        scale=float(spec["scale"]),
+        bias=float(spec["bias"]),
+        bound=float(spec["bound"]),
+    )
+
+
+def _checked_arrays(
+    arrays: dict[str, np.ndarray], path: Path
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """vocab, idf, coef and intercept, checked for kind, shape and finite values."""
+    vocab, idf, coef, intercept = (arrays[k] for k in ("vocab", "idf", "coef", "intercept"))
+    mismatched = ModelLoadError(
+        f"模型文件 {path} 内部数组的类型或形状不一致，文件可能已损坏。{_RETRAIN}"
+    )
+    if vocab.dtype.kind != "U" or vocab.ndim != 1:
+        raise mismatched
+    n = vocab.shape[0]
+    for array, shape in ((idf, (n,)), (coef, (1, n)), (intercept, (1,))):
+        if array.dtype.kind != "f" or array.shape != shape:
+            raise mismatched
+        if not np.isfinite(array).all():
+            raise ModelLoadError(f"模型文件 {path} 的参数含有无效数值（NaN 或无穷大）。{_RETRAIN}")
+    terms = [str(v) for v in vocab]
+    if len(set(terms)) != n:
+        raise ModelLoadError(f"模型文件 {path} 的词表有重复项，文件可能已损坏。{_RETRAIN}")
+    return terms, idf, coef, intercept
 
 
 def evidence_phrase(feature: str) -> str:

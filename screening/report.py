@@ -12,15 +12,18 @@ from __future__ import annotations
 import csv
 import importlib
 import json
+import os
+import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from . import ledger
 from .config import Limits
-from .errors import UsageError
+from .errors import ReportWriteError, UsageError
 from .labels import LABEL_NAMES, LABELS, NON_NORMATIVE, NORMATIVE, REPEAL
 from .metrics import confusion
 from .model import Evidence, KindScore, ScreeningModel, evidence_phrase
@@ -468,6 +471,7 @@ def write_reports(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"无法创建报告目录 {out_dir}：{exc.strerror}。") from exc
+    _remove_stale_temporaries(out_dir)
     written = []
     for fmt in formats:
         name, module, function = WRITERS[fmt]
@@ -476,9 +480,44 @@ def write_reports(
         writer = (
             getattr(importlib.import_module(module), function) if module else globals()[function]
         )
-        writer(report, path)
+        _write_atomically(writer, report, path)
         written.append(path)
     return written
+
+
+#: A temporary report file older than this was left by a killed process, not being written.
+_STALE_S = 3600
+
+
+def _remove_stale_temporaries(out_dir: Path) -> None:
+    now = time.time()
+    for name, _, _ in WRITERS.values():
+        for temporary in out_dir.glob(f".{name}.*.tmp"):
+            with suppress(OSError):
+                if now - temporary.lstat().st_mtime > _STALE_S:
+                    temporary.unlink()
+
+
+def _write_atomically(writer: Any, report: dict[str, Any], path: Path) -> None:
+    """Write to a temporary file beside ``path``, flush it to disk, then rename it over ``path``.
+
+    A process killed half-way, or a disk that fills up, leaves the previous report (or none)
+    under the final name, never a half-written one.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        writer(report, temporary)
+        with temporary.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise ReportWriteError(
+            f"无法写入报告 {path}：{exc.strerror or exc}。审查结果已保存在台账中；"
+            "请检查磁盘空间和目录权限后，用 screening report 重新生成报告。"
+        ) from exc
+    finally:
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def screen_and_report(

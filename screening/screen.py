@@ -18,14 +18,15 @@ from typing import Any
 
 from .assess import analyze_text, assess, batch_context
 from .config import Limits
-from .errors import ExtractionError, NoTextLayerError
+from .errorlog import internal_error_message, log_exception
+from .errors import ExtractionError, NoTextLayerError, ReaderBugError
 from .extract import EXTRACTOR_VERSION, extract_with_limits
 from .labels import LABEL_NAMES
 from .metadata import Metadata, parse_metadata
 from .model import Evidence, KindScore, ScreeningModel, evidence_phrase
 from .rules import ANY, RULES
 from .rules import REPEAL as REPEAL_GROUP
-from .sources import identify, iter_paths
+from .sources import SourceFile, display_path, identify, iter_paths
 from .store import Store, StoredExtraction
 from .structure import Structure, parse_structure
 
@@ -158,8 +159,25 @@ def _extract(data: bytes, fmt: str, limits: Limits) -> StoredExtraction:
     )
 
 
+def _internal(action: str, path: Path, exc: BaseException, details: str | None = None) -> str:
+    """Log a bug met while ``action`` the file at ``path``; the advisor's sentence about it."""
+    kind = exc.kind if isinstance(exc, ReaderBugError) else type(exc).__name__
+    if isinstance(exc, ReaderBugError):
+        details = exc.details
+    logged = log_exception(f"{action}：{display_path(path)}", exc, details)
+    return internal_error_message(action, kind, logged)
+
+
+def _identify(path: Path, data: bytes) -> SourceFile:
+    """:func:`identify`, with any failure (a sniffing bug on damaged bytes) as ExtractionError."""
+    try:
+        return identify(path, data)
+    except Exception as exc:
+        raise ExtractionError(_internal("识别文件格式", path, exc)) from exc
+
+
 def _failed(store: Store, batch_id: str, seq: int, path: Path, message: str) -> ScreenRow:
-    row = ScreenRow(seq, str(path), None, None, FAILED, error=message)
+    row = ScreenRow(seq, display_path(path), None, None, FAILED, error=message)
     with store.transaction():
         store.record_batch_file(batch_id, seq, row.path, None, FAILED, row.error, None)
     return row
@@ -187,8 +205,11 @@ def screen_file(
         return _failed(
             store, batch_id, seq, path, f"无法读取文件：{exc.strerror or exc}。请检查文件权限。"
         )
-    source = identify(path, data)
-    row = ScreenRow(seq, str(path), source.sha256, source.format, OK)
+    try:
+        source = _identify(path, data)
+    except ExtractionError as exc:
+        return _failed(store, batch_id, seq, path, str(exc))
+    row = ScreenRow(seq, display_path(path), source.sha256, source.format, OK)
     # Read (and OCR) before taking the ledger's write lock: a slow file must not block
     # reviewers recording decisions in the same ledger meanwhile.
     extraction = store.extraction(source.sha256, EXTRACTOR_VERSION)
@@ -198,13 +219,14 @@ def screen_file(
             extraction = _extract(data, source.format, limits)
         except NoTextLayerError as exc:
             row.status, row.error = NEEDS_OCR, str(exc)
+        except ReaderBugError as exc:
+            row.status, row.error = FAILED, _internal("读取文件", path, exc)
         except ExtractionError as exc:
             row.status, row.error = FAILED, str(exc)
         except Exception as exc:  # a reader's bug must not end the batch
-            row.status = FAILED
-            row.error = f"读取文件时发生内部错误（{type(exc).__name__}），请将此文件反馈给开发者。"
+            row.status, row.error = FAILED, _internal("读取文件", path, exc)
     with store.transaction():
-        store.record_document(source.sha256, source.size, source.format, str(path))
+        store.record_document(source.sha256, source.size, source.format, row.path)
         if fresh and extraction is not None:
             store.record_extraction(source.sha256, extraction, EXTRACTOR_VERSION)
         prediction_id = None
@@ -342,9 +364,17 @@ def screen_paths(
         progress(0, len(files), None)
     try:
         for seq, path in enumerate(files, start=1):
-            result.rows.append(
-                screen_file(path, seq, batch_id, store, model, limits, as_of, structures)
-            )
+            try:
+                row = screen_file(path, seq, batch_id, store, model, limits, as_of, structures)
+            except Exception as exc:
+                failure = store.failure(exc)
+                if failure is exc:
+                    raise
+                if failure is not None:  # the ledger fails: no later file could be recorded
+                    raise failure from exc
+                # a bug in reading or judging this file ends only this file
+                row = _failed(store, batch_id, seq, path, _internal("审查文件", path, exc))
+            result.rows.append(row)
             if progress:
                 progress(seq, len(files), path)
         finish_batch(store, model, batch_id, as_of, result.rows, structures)
@@ -362,8 +392,11 @@ def extract_file(path: Path, limits: Limits | None = None) -> tuple[str, StoredE
     if not path.is_file():
         raise ExtractionError(f"找不到文件：{path}。请检查路径是否正确。")
     data = _read(path, limits)
-    source = identify(path, data)
-    return source.sha256, _extract(data, source.format, limits)
+    source = _identify(path, data)
+    try:
+        return source.sha256, _extract(data, source.format, limits)
+    except ReaderBugError as exc:
+        raise ExtractionError(_internal("读取文件", path, exc)) from exc
 
 
 def explain_path(

@@ -71,13 +71,26 @@ def _zip_kind(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return UNKNOWN
+    except Exception:
+        # zipfile raises many types on damaged archives (BadZipFile, NotImplementedError for an
+        # unknown "zip file version", struct.error, EOFError …). Sniffing runs in the main
+        # process and must never raise: guess from the member names in the local headers, and
+        # let the format's reader, in the worker, say that the file is damaged.
+        return _damaged_zip_kind(data)
     if "word/document.xml" in names:
         return DOCX
     if "OFD.xml" in names or any(n.lower() == "ofd.xml" for n in names):
         return OFD
     return ZIP
+
+
+def _damaged_zip_kind(data: bytes) -> str:
+    """The kind of a zip whose directory cannot be read, from the names it mentions."""
+    if b"word/document.xml" in data:
+        return DOCX
+    if b"OFD.xml" in data or b"ofd.xml" in data:
+        return OFD
+    return UNKNOWN
 
 
 def sniff(data: bytes) -> str:
@@ -127,6 +140,30 @@ def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
                 continue
             seen.add(key)
             yield candidate
+
+
+def display_path(path: Path) -> str:
+    """``path`` as text that can be stored and printed.
+
+    A name that is not valid UTF-8 (a zip made on Windows and unpacked on Linux keeps its GBK
+    bytes) reaches Python as lone surrogates, which SQLite, JSON and the terminal refuse. Such
+    a name is decoded as GB18030 when that works, otherwise with replacement characters.
+    """
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "/".join(_decode_name(part) for part in os.fsencode(path).split(b"/"))
+    return text
+
+
+def _decode_name(raw: bytes) -> str:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
 
 
 def identify(path: Path, data: bytes) -> SourceFile:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -90,6 +91,44 @@ def _prediction(row: tuple[Any, ...]) -> StoredPrediction:
     )
 
 
+#: How long a write waits for a lock held by another program (a reviewer, a database browser
+#: left open) before giving up with a clear message. SQLite's own busy wait is shorter, so a
+#: transaction retries its ``BEGIN IMMEDIATE`` until this much time has passed.
+LOCK_WAIT_S = 300.0
+_BUSY_TIMEOUT_S = 30.0
+
+
+def explain(exc: sqlite3.Error, path: Path, waited: float | None = None) -> str:
+    """What a SQLite error on the ledger at ``path`` means for the user, and what to do
+    (``waited``: how long a write waited for a lock before giving up)."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name == "SQLITE_FULL" or "disk is full" in str(exc):
+        return (
+            f"磁盘空间已满，无法写入审查台账 {path}。已完成的文件均已保存；"
+            "请清理磁盘空间后重新运行同一命令，已审查的文件会被跳过。"
+        )
+    if name.startswith("SQLITE_READONLY") or "readonly" in str(exc):
+        return (
+            f"审查台账 {path} 是只读文件（或所在目录不可写），无法写入。"
+            "请取消该文件的只读属性，或用环境变量 SCREENING_HOME 指定可写的数据目录，然后重新运行。"
+        )
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc):
+        how_long = f"（已等待 {waited:g} 秒）" if waited else ""
+        return (
+            f"审查台账 {path} 正被其他程序占用{how_long}。请关闭正在使用台账的程序"
+            "（如数据库查看工具或另一个正在审查的窗口）后重新运行同一命令；已保存的记录不受影响。"
+        )
+    if name.startswith("SQLITE_IOERR") or "disk I/O" in str(exc):
+        return (
+            f"写入审查台账 {path} 时发生磁盘读写错误（磁盘可能已满、已拔出或已损坏）。"
+            "已完成的文件均已保存；请检查磁盘后重新运行同一命令。"
+        )
+    return (
+        f"审查台账 {path} 无法读写（{exc}）。请检查文件权限和磁盘空间，"
+        "或用环境变量 SCREENING_HOME 指定其他数据目录。"
+    )
+
+
 class Store:
     """A connection to the ledger. Use :meth:`open`; close it (or use ``with``) when done."""
 
@@ -103,15 +142,15 @@ class Store:
         path = path or db_path()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+            conn = sqlite3.connect(
+                path, isolation_level=None, timeout=min(_BUSY_TIMEOUT_S, LOCK_WAIT_S)
+            )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             migrate(conn)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"无法打开审查台账数据库 {path}：{exc}。请检查文件权限，或用 SCREENING_HOME 指定其他数据目录。"
-            ) from exc
+            raise StoreError(explain(exc, path)) from exc
         return cls(conn, path)
 
     def close(self) -> None:
@@ -123,16 +162,48 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def failure(self, exc: BaseException) -> StoreError | None:
+        """``exc`` as a :class:`StoreError` when it is the ledger's (a read failing on a locked
+        or damaged database outside a transaction), else ``None``."""
+        if isinstance(exc, StoreError):
+            return exc
+        if isinstance(exc, sqlite3.Error):
+            return StoreError(explain(exc, self.path))
+        return None
+
+    def _begin(self) -> None:
+        """Take the write lock, waiting up to LOCK_WAIT_S for another program to let go."""
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = getattr(exc, "sqlite_errorname", "").startswith("SQLITE_BUSY")
+                if not (busy or "locked" in str(exc)):
+                    raise StoreError(explain(exc, self.path)) from exc
+                if time.monotonic() >= deadline:
+                    raise StoreError(explain(exc, self.path, LOCK_WAIT_S)) from exc
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction; rolled back on any exception."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """One write transaction; rolled back on any exception.
+
+        A SQLite error (disk full, read-only file, lock held too long) becomes a
+        :class:`StoreError` saying what to do; the transaction's rows are not written.
+        """
+        self._begin()
         try:
             yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            # SQLite may already have rolled back by itself (after SQLITE_FULL, say).
+            if self.conn.in_transaction:
+                with suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(explain(exc, self.path)) from exc
             raise
-        self.conn.execute("COMMIT")
 
     # -- batches
     def create_batch(self, as_of: str, model_version: str, inputs: list[str]) -> str:

@@ -4,6 +4,7 @@ test can touch a user's ledger or models."""
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,20 @@ def small_model(small_corpus):  # type: ignore[no-untyped-def]
     from screening.train import train_model
 
     return train_model(small_corpus, "合法性审查 2000\n", {"folds": 3, "min_df": 1})
+
+
+# Property-based tests stay quick in the normal suite; `HYPOTHESIS_PROFILE=fuzz pytest
+# tests/test_fuzz.py` runs them long (benchmarks/fuzz.py runs the coverage-guided fuzzer).
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # pragma: no cover - hypothesis is in the test extra
+    pass
+else:
+    _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
+    settings.register_profile(
+        "quick", max_examples=15, deadline=None, suppress_health_check=_SLOW_OK, derandomize=True
+    )
+    settings.register_profile(
+        "fuzz", max_examples=5_000, deadline=None, suppress_health_check=_SLOW_OK
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))

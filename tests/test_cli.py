@@ -175,7 +175,8 @@ def test_corrupt_model_file_is_a_clean_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert (
         result.stderr
-        == f"错误：无法读取模型文件 {bad}（文件损坏，或含有不安全的对象数据）。请重新训练或恢复模型。\n"
+        == f"错误：无法读取模型文件 {bad}（文件不完整或已损坏，或含有不安全的对象数据）。"
+        "请重新训练（screening train）或从备份恢复模型文件。\n"
     )
 
 

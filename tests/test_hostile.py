@@ -178,3 +178,30 @@ def test_scanned_pdf_without_ocr_is_a_needs_ocr_row_not_an_empty_classification(
         "请安装文字识别组件（pip install 'screening[ocr]'）后重新审查。"
     )
     assert result.failed == 1
+
+
+def test_docx_with_content_controls_nested_60000_deep_is_read_without_recursion() -> None:
+    # RecursionError in the DOCX reader's _blocks (found by benchmarks/hostile.py).
+    depth = 60_000
+    body = (
+        "<w:sdt><w:sdtContent>" * depth
+        + "<w:p><w:r><w:t>特此通知。</w:t></w:r></w:p>"
+        + "</w:sdtContent></w:sdt>" * depth
+    )
+    xml = (
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"<w:body>{body}</w:body></w:document>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", xml)
+    assert extract_with_limits(buffer.getvalue(), sources.DOCX, LIMITS).text == "特此通知。\n"
+
+
+def test_pdf_object_that_refers_to_itself_is_refused_at_once() -> None:
+    # pdfminer's resolve1 loops for ever on "1 0 obj 1 0 R endobj": the worker was held until
+    # the time limit (60 s by default; found by benchmarks/hostile.py).
+    with pytest.raises(ExtractionError, match="PDF 文件已损坏"):
+        extract_with_limits(_pdf([b"1 0 R"]), sources.PDF, Limits(time_limit_s=5))
+    with pytest.raises(ExtractionError, match="PDF 文件已损坏"):
+        extract_with_limits(_pdf([b"2 0 R", b"1 0 R"]), sources.PDF, Limits(time_limit_s=5))

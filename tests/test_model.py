@@ -162,3 +162,35 @@ def test_combine_uses_the_level_rate_without_a_finding(small_model: ScreeningMod
     # -- a model trained before the split has only "none"
     del model.repeal_table["none:central"]
     assert model.combine(kind, [], "central").probabilities["normative"] == 0.9
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("prec_ptr", np.array([0, 5, 2], dtype=np.int64)),  # -- rows running backwards
+        ("prec_val", np.array([np.nan, 0.5])),
+        ("prec_idx", np.array([10**9, 1], dtype=np.int64)),  # -- a column past the vocabulary
+        ("prec_sha", np.array([1.0, 2.0])),
+    ],
+)
+def test_crafted_precedent_arrays_are_refused(
+    tmp_path: Path, small_model: ScreeningModel, name: str, value: np.ndarray
+) -> None:
+    """A model file's precedents are checked like its other arrays: a crafted or damaged one is
+    refused with a clear message, never a numpy error later while screening."""
+    from screening.model import Precedents
+
+    model = copy.copy(small_model)
+    model.precedents = Precedents.build(
+        [(np.array([1, 2]), np.array([0.6, 0.8])), (np.array([3]), np.array([1.0]))],
+        [True, False],
+        ["a" * 64, "b" * 64],
+    )
+    path = model.save(tmp_path / "m.npz")
+    assert len(ScreeningModel.load(path).precedents) == 2  # type: ignore[arg-type]
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    arrays[name] = value
+    np.savez(path, **arrays)
+    with pytest.raises(ModelLoadError, match="先例"):
+        ScreeningModel.load(path)

@@ -145,7 +145,29 @@ def make_limits(time_limit: float, max_size: int, ocr: str, pdf_reader: str) -> 
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class GuardedGroup(click.Group):
+    """The command group: an exception no command expected (a bug) is logged with its traceback
+    in the data directory's error log and shown as one Chinese line, never as a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except ScreeningError as exc:
+            fail(exc)
+        except Exception as exc:
+            from ..errorlog import log_exception
+
+            logged = log_exception("命令：screening " + " ".join(sys.argv[1:]), exc)
+            where = f"详细信息已记入日志 {logged}" if logged else "详细信息未能写入日志"
+            raise CliError(
+                f"程序内部错误（{type(exc).__name__}），命令未能完成；已保存的审查结果不受影响。"
+                f"{where}，请将该日志发给开发者。"
+            ) from exc
+
+
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", message="screening %(version)s")
 def cli() -> None:
     """screening：行政规范性文件审查工具（离线）。

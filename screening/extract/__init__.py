@@ -21,7 +21,7 @@ from ..config import Limits
 from ..errors import EmptyDocumentError, UnsupportedFormatError
 
 #: Bump when any reader's output changes: stored extractions of another version are read again.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 
 @dataclass
@@ -92,8 +92,19 @@ _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 _BLANKS = re.compile(r"\n{3,}")
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def normalize(text: str) -> str:
-    """Normalise line ends and blank space; keep paragraph breaks; leave punctuation alone."""
+    """Normalise line ends and blank space; keep paragraph breaks; leave punctuation alone.
+
+    Surrogate pairs (RTF's ``\\u-10179\\u-8903``, UTF-16 read piecewise) become the character
+    they encode; a lone surrogate, which no UTF-8 file, database or terminal accepts, becomes
+    U+FFFD; NUL characters are dropped.
+    """
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    text = text.replace("\x00", "")
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip() + "\n"

@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 from xml.parsers import expat
 
 from ..config import Limits
-from ..errors import ExtractionError
+from ..errors import EncryptedDocumentError, ExtractionError
 
 
 class _Budget:
@@ -50,6 +50,10 @@ class Container:
                 f"{self.kind} 文件缺少部件 {name}，可能已损坏。请重新获取原文件。"
             )
         info = self.archive.getinfo(stored)
+        if info.flag_bits & 0x1:
+            raise EncryptedDocumentError(
+                f"{self.kind} 文件已加密（设有密码），无法读取。请取得未加密的文件后重试。"
+            )
         chunks: list[bytes] = []
         size = 0
         try:
@@ -62,7 +66,11 @@ class Container:
                             f"{self.kind} 文件解压后的大小超过上限，疑似压缩炸弹，已跳过。"
                         )
                     chunks.append(chunk)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        except ExtractionError:
+            raise
+        except Exception as exc:
+            # A damaged member fails in many ways: BadZipFile (CRC), zlib.error, EOFError,
+            # NotImplementedError (unknown compression method), RuntimeError …
             raise ExtractionError(
                 f"{self.kind} 文件已损坏，无法解压部件 {name}。请重新获取原文件。"
             ) from exc
@@ -74,7 +82,7 @@ def open_zip(data: bytes, limits: Limits, kind: str) -> Container:
     """Open ``data`` as a zip after checking member count and declared uncompressed size."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except Exception as exc:  # BadZipFile, NotImplementedError ("zip file version"), struct.error …
         raise ExtractionError(f"{kind} 文件已损坏（不是完整的压缩包），请重新获取原文件。") from exc
     infos = archive.infolist()
     if len(infos) > limits.max_zip_members:

@@ -39,15 +39,23 @@ def _table_text(table: ElementTree.Element) -> list[str]:
     return rows
 
 
+_WRAPPERS = (_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "ins")
+
+
 def _blocks(parent: ElementTree.Element, lines: list[str]) -> None:
-    for child in parent:
-        if child.tag == _W + "p":
+    # A stack rather than recursion: a hostile file can nest wrappers 60,000 deep.
+    stack = [iter(parent)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        elif child.tag == _W + "p":
             lines.append(_paragraph_text(child))
         elif child.tag == _W + "tbl":
             lines.extend(_table_text(child))
-        elif child.tag in (_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "ins"):
+        elif child.tag in _WRAPPERS:
             # Content controls and tracked insertions wrap ordinary paragraphs and tables.
-            _blocks(child, lines)
+            stack.append(iter(child))
 
 
 def extract(data: bytes, limits: Limits) -> Extraction:

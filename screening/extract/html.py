@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -126,8 +127,25 @@ def _decode(data: bytes) -> str:
     return decoded[0]
 
 
+_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
+
+
 def extract(data: bytes, limits: Limits) -> Extraction:
+    text = _decode(data)
     parser = _TextParser()
-    parser.feed(_decode(data))
-    parser.close()
+    try:
+        parser.feed(text)
+        parser.close()
+    except AssertionError:
+        # -- html.parser (before Python 3.13) asserts on a marked section it does not know
+        # ("<![DOCTYPE", "<![x"): read the page as tags-stripped text instead.
+        plain = html.unescape(_TAG.sub("\n", text))
+        return Extraction(
+            text=plain,
+            format="html",
+            method="html-tags-stripped",
+            warnings=[
+                "网页结构异常，已去掉标记按纯文本读取（可能含有导航等页面文字），请核对原件。"
+            ],
+        )
     return Extraction(text="".join(parser.parts), format="html", method="html.parser")

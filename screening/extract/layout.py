@@ -169,3 +169,16 @@ def paragraphs(pages: list[Page]) -> str:
             out.append(text)
             prev = (line, geo)
     return "\n".join(out)
+
+
+def page_ranges(numbers: list[int]) -> str:
+    """Page numbers as ranges for a message: [1, 2, 3, 5] → "1–3、5"."""
+    spans: list[str] = []
+    start = prev = numbers[0]
+    for n in [*numbers[1:], 0]:
+        if n == prev + 1:
+            prev = n
+            continue
+        spans.append(str(start) if start == prev else f"{start}–{prev}")
+        start = prev = n
+    return "、".join(spans)

@@ -11,6 +11,7 @@ otherwise a PDF with no text at all raises :class:`NoTextLayerError` (status 需
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pdfplumber
@@ -20,7 +21,7 @@ from ..config import Limits
 from ..errors import EncryptedDocumentError, ExtractionError, NoTextLayerError
 from . import Extraction, request_time
 from . import ocr as ocr_engines
-from .layout import Line, Page, drop_furniture, paragraphs
+from .layout import Line, Page, drop_furniture, page_ranges, paragraphs
 
 _ENCRYPTED = "PDF 文件已加密（设有打开密码），无法读取。请取得未加密的文件后重试。"
 _DAMAGED = "PDF 文件已损坏或不完整，无法打开。请重新获取原文件。"
@@ -55,13 +56,14 @@ def _pdfium_lines(textpage: Any, height: float) -> list[Line]:
     return lines
 
 
-def _read_pdfium(data: bytes, limits: Limits) -> tuple[list[Page], Any]:
+def _read_pdfium(data: bytes, limits: Limits, opened: list[Any]) -> tuple[list[Page], Any]:
     try:
         document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError as exc:
         if getattr(exc, "err_code", None) == 4:  # -- FPDF_ERR_PASSWORD
             raise EncryptedDocumentError(_ENCRYPTED) from exc
         raise
+    opened.append(document)
     _too_many_pages(len(document), limits)
     pages: list[Page] = []
     for index in range(len(document)):
@@ -86,7 +88,31 @@ def _is_encryption_error(exc: BaseException) -> bool:
     return False
 
 
+#: An indirect object whose whole body is a reference to another ("1 0 obj 2 0 R endobj").
+_BARE_REFERENCE = re.compile(rb"(\d+)\s+(\d+)\s+obj\s*(\d+)\s+(\d+)\s+R\s*endobj")
+
+
+def _has_reference_cycle(data: bytes) -> bool:
+    """True when bare references lead back to where they started ("1 0 obj 1 0 R endobj").
+
+    pdfminer resolves such a chain for ever (``resolve1`` loops while the value is a reference),
+    so such a file must not reach pdfplumber: it would hold the worker until its time limit.
+    """
+    target = {(m[1], m[2]): (m[3], m[4]) for m in _BARE_REFERENCE.finditer(data)}
+    for start in target:
+        seen = {start}
+        node = target.get(start)
+        while node is not None:
+            if node in seen:
+                return True
+            seen.add(node)
+            node = target.get(node)
+    return False
+
+
 def _read_pdfplumber(data: bytes, limits: Limits) -> list[Page]:
+    if _has_reference_cycle(data):
+        raise ExtractionError(_DAMAGED)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # -- pdfminer raises many unrelated types on damaged files
@@ -94,8 +120,9 @@ def _read_pdfplumber(data: bytes, limits: Limits) -> list[Page]:
             raise EncryptedDocumentError(_ENCRYPTED) from exc
         raise ExtractionError(_DAMAGED) from exc
     pages: list[Page] = []
-    with pdf:
-        try:
+    try:
+        # -- closing walks the page tree again, so it fails as reading does: inside the try
+        with pdf:
             _too_many_pages(len(pdf.pages), limits)
             for page in pdf.pages:
                 lines = [
@@ -104,42 +131,47 @@ def _read_pdfplumber(data: bytes, limits: Limits) -> list[Page]:
                 ]
                 pages.append(Page(lines, float(page.height)))
                 page.close()
-        except ExtractionError:
-            raise
-        except Exception as exc:
-            if _is_encryption_error(exc):
-                raise EncryptedDocumentError(_ENCRYPTED) from exc
-            raise ExtractionError("PDF 文件内容损坏，读取页面时出错。请重新获取原文件。") from exc
+    except ExtractionError:
+        raise
+    except Exception as exc:
+        if _is_encryption_error(exc):
+            raise EncryptedDocumentError(_ENCRYPTED) from exc
+        raise ExtractionError("PDF 文件内容损坏，读取页面时出错。请重新获取原文件。") from exc
     return pages
 
 
 # -- OCR of pages without a text layer
 
 
-def _ocr_pages(document: Any, data: bytes, pages: list[Page], empty: list[int], run: Any) -> None:
-    if document is None:
-        document = pypdfium2.PdfDocument(data)
+def _ocr_pages(document: Any, pages: list[Page], empty: list[int], run: Any) -> list[int]:
+    """Recognise the pages numbered ``empty``; return those that could not be rendered."""
+    damaged = []
     for number in empty:
-        page = document[number - 1]
-        bitmap = page.render(scale=OCR_SCALE, grayscale=True)
+        try:
+            page = document[number - 1]
+            bitmap = page.render(scale=OCR_SCALE, grayscale=True)
+        except pypdfium2.PdfiumError:
+            damaged.append(number)
+            continue
         lines = run(bitmap)
         for line in lines:  # -- back to PDF points, the unit of the page height
             line.x0, line.x1 = line.x0 / OCR_SCALE, line.x1 / OCR_SCALE
             line.top, line.bottom = line.top / OCR_SCALE, line.bottom / OCR_SCALE
         pages[number - 1] = Page(lines, page.get_height())
         page.close()
+    return damaged
 
 
-def _with_images(document: Any, data: bytes, numbers: list[int]) -> list[int]:
+def _with_images(document: Any, numbers: list[int]) -> list[int]:
     """The pages among ``numbers`` that hold an image: scans. The rest are blank pages."""
-    try:
-        if document is None:
-            document = pypdfium2.PdfDocument(data)
-    except pypdfium2.PdfiumError:
+    if document is None:
         return numbers  # -- cannot look inside: treat every empty page as a possible scan
     scanned = []
     for number in numbers:
-        page = document[number - 1]
+        try:
+            page = document[number - 1]
+        except pypdfium2.PdfiumError:
+            continue  # -- a page pdfium cannot load cannot be rendered for OCR either
         if next(page.get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_IMAGE]), None) is not None:
             scanned.append(number)
         page.close()
@@ -147,15 +179,25 @@ def _with_images(document: Any, data: bytes, numbers: list[int]) -> list[int]:
 
 
 def extract(data: bytes, limits: Limits) -> Extraction:
+    opened: list[Any] = []
+    try:
+        return _extract(data, limits, opened)
+    finally:
+        for document in opened:  # -- also when reading failed half-way
+            document.close()
+
+
+def _extract(data: bytes, limits: Limits, opened: list[Any]) -> Extraction:
     method = "pdfplumber"
     document = None
     if limits.pdf_reader == "layout":
         pages = _read_pdfplumber(data, limits)
     else:
         try:
-            pages, document = _read_pdfium(data, limits)
+            pages, document = _read_pdfium(data, limits, opened)
             method = "pypdfium2"
         except pypdfium2.PdfiumError:
+            document = None
             pages = _read_pdfplumber(data, limits)  # -- more forgiving on some damaged files
     if not pages:
         raise ExtractionError("PDF 文件中没有可读取的页面（页面结构已损坏），请重新获取原文件。")
@@ -166,50 +208,45 @@ def extract(data: bytes, limits: Limits) -> Extraction:
     if empty and document is None:
         try:
             document = pypdfium2.PdfDocument(data)
+            opened.append(document)
         except pypdfium2.PdfiumError:
             document = None
     if empty:
-        empty = _with_images(document, data, empty)  # -- blank pages need no OCR
+        empty = _with_images(document, empty)  # -- blank pages need no OCR
     if empty:
         found = ocr_engines.engine(limits.ocr)
         todo = empty[: limits.max_ocr_pages]
-        if found is not None:
+        has_text = any(ln.text.strip() for page in pages for ln in page.lines)
+        if found is not None and document is None:
+            # -- pdfium cannot open the file, so its pages cannot be rendered for OCR
+            if not has_text:
+                raise ExtractionError(_DAMAGED)
+            warnings.append(f"第 {page_ranges(empty)} 页已损坏，无法识别，其内容未读取。")
+        elif found is not None:
             name, run = found
             request_time(len(todo) * limits.ocr_time_per_page_s)  # -- before the engine loads
-            _ocr_pages(document, data, pages, todo, run)
+            damaged = _ocr_pages(document, pages, todo, run)
             method += f"+ocr:{name}"
+            if damaged:
+                warnings.append(f"第 {page_ranges(damaged)} 页已损坏，无法识别，其内容未读取。")
             warnings.append(
-                f"第 {_ranges(todo)} 页没有文字层（扫描页），已用文字识别（OCR）读取，可能有识别错误，请核对原件。"
+                f"第 {page_ranges(todo)} 页没有文字层（扫描页），已用文字识别（OCR）读取，可能有识别错误，请核对原件。"
             )
             if len(todo) < len(empty):
                 warnings.append(
-                    f"扫描页超过 {limits.max_ocr_pages} 页，第 {_ranges(empty[len(todo) :])} 页未识别。"
+                    f"扫描页超过 {limits.max_ocr_pages} 页，第 {page_ranges(empty[len(todo) :])} 页未识别。"
                 )
-        elif not any(ln.text.strip() for page in pages for ln in page.lines):
+        elif not has_text:
             raise NoTextLayerError(
                 f"PDF 共 {len(pages)} 页，均没有文字层（扫描件），需要文字识别（OCR）后才能审查。"
                 + ocr_engines.INSTALL_HINT
             )
         else:
             warnings.append(
-                f"第 {_ranges(empty)} 页没有文字层（可能是扫描页），其内容未读取。"
+                f"第 {page_ranges(empty)} 页没有文字层（可能是扫描页），其内容未读取。"
                 + ocr_engines.INSTALL_HINT
             )
-    if document is not None:
-        document.close()
     drop_furniture(pages)
     return Extraction(
         text=paragraphs(pages), format="pdf", method=method, pages=len(pages), warnings=warnings
     )
-
-
-def _ranges(numbers: list[int]) -> str:
-    spans: list[str] = []
-    start = prev = numbers[0]
-    for n in [*numbers[1:], 0]:
-        if n == prev + 1:
-            prev = n
-            continue
-        spans.append(str(start) if start == prev else f"{start}–{prev}")
-        start = prev = n
-    return "、".join(spans)

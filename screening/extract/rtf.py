@@ -94,7 +94,10 @@ def to_text(data: bytes) -> str:
                 uc = int(arg)
             elif word == b"u" and arg is not None:
                 code = int(arg)
-                out.append(chr(code + 65536 if code < 0 else code))
+                code = code + 65536 if code < 0 else code
+                # \uN is a signed 16-bit value; anything outside Unicode is damage: skip it.
+                if 0 <= code <= 0x10FFFF:
+                    out.append(chr(code))
                 to_skip = uc
             elif word in _BREAKS:
                 out.append(_BREAKS[word])

@@ -16,12 +16,13 @@ import signal
 import sys
 import threading
 import time
+import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
 from .. import errors
 from ..config import Limits
-from ..errors import ExtractionError, ExtractionTimeoutError, ScreeningError
+from ..errors import ExtractionError, ExtractionTimeoutError, ReaderBugError, ScreeningError
 from . import Extraction, extract_bytes
 
 
@@ -50,8 +51,8 @@ def _serve(conn: Connection, memory_limit: int) -> None:
                 "ExtractionError",
                 "读取文件所需内存超过上限，文件可能已损坏或含有异常巨大的对象，已跳过。",
             )
-        except Exception as exc:  # a reader's bug: report it, keep serving
-            answer = ("bug", type(exc).__name__, str(exc)[:500])
+        except Exception as exc:  # a reader's bug: report it with its traceback, keep serving
+            answer = ("bug", type(exc).__name__, str(exc)[:500], traceback.format_exc())
         del data
         conn.send(answer)
 
@@ -156,6 +157,8 @@ def extract_with_limits(data: bytes, fmt: str, limits: Limits | None = None) -> 
         if not (isinstance(error_type, type) and issubclass(error_type, ExtractionError)):
             error_type = ExtractionError
         raise error_type(payload[1])
-    raise ExtractionError(
-        f"读取文件时发生内部错误（{payload[0]}: {payload[1]}），请将此文件反馈给开发者。"
+    raise ReaderBugError(
+        f"读取文件时发生程序内部错误（{payload[0]}），已跳过此文件。请将此文件发给开发者。",
+        payload[0],
+        payload[2],
     )
