@@ -170,6 +170,10 @@ def portal_field(text: str, labels: tuple[str, ...]) -> str | None:
     return None
 
 
+#: A line that states a 文号 holds little else: the number, a 签发人 field, a few spaces.
+_MAX_NUMBER_LINE = 80
+
+
 def _own_number_in(line: str) -> str | None:
     """The 文号 a line of its own states (``舟普政发〔2019〕26号``, ``签发人：… 文号``, ``文号：…``).
 
@@ -177,6 +181,8 @@ def _own_number_in(line: str) -> str | None:
     citation, and a code glued to the words before it (``…日起施行规〔2024〕2号``) is not a code.
     """
     line = _FIELD_LABEL.sub("", line.strip())
+    if len(line) > _MAX_NUMBER_LINE:
+        return None  # -- a paragraph, not a number line (and a huge one makes the scan slow)
     for match in DOC_NUMBER.finditer(line):
         before = line[: match.start()]
         if before and not before[-1].isspace() and not before.endswith(("：", ":")):

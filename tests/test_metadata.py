@@ -184,3 +184,14 @@ def test_joint_issuers_signing_on_several_lines() -> None:
 )
 def test_same_organ_in_full_and_short_forms(a: str, b: str, same: bool) -> None:
     assert same_organ(a, b) is same
+
+
+def test_a_huge_single_line_is_read_quickly() -> None:
+    """Regression (issue 15's hostile files): the 文号 pattern scanned a 1.4M-character line for
+    seconds; a line that long is a paragraph, not a number line."""
+    import time
+
+    text = "关于某事的通知\n" + "某某" * 700_000 + "\n"
+    start = time.perf_counter()
+    assert parse_metadata(text).doc_number is None
+    assert time.perf_counter() - start < 5  # -- generous: the bug took minutes on slow machines
