@@ -192,6 +192,6 @@ def test_a_paragraph_is_never_a_number_line() -> None:
     line, and is no longer scanned for the file's own number."""
     from screening.metadata import _own_number_in
 
-    assert _own_number_in("某府规〔2024〕2号") == "某府规〔2024〕2号"
-    assert _own_number_in("某府规〔2024〕2号" + " " * 90) is None
+    assert _own_number_in("签发人：张三 某府规〔2024〕2号") == "某府规〔2024〕2号"
+    assert _own_number_in("某府规〔2024〕2号" + "，" + "正文" * 60) is None
     assert parse_metadata("关于某事的通知\n" + "某某" * 700_000 + "\n").doc_number is None
