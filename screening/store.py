@@ -1,15 +1,15 @@
-"""The ledger: an embedded SQLite database holding every screened document and prediction.
+"""The ledger: every screened document, prediction and decision, in SQLite or PostgreSQL.
 
-All SQL of ``screening`` lives here and in :mod:`screening.migrations`. The database runs in WAL
-mode; every document's rows are written in one short transaction, so an interrupted batch keeps
-everything finished before the interruption and a rerun skips it.
+All SQL of ``screening`` lives here, in :mod:`screening.migrations` (the schema) and in
+:mod:`screening.database` (connections and the engines' differences); the queries here are
+written once for both engines. Every document's rows are written in one short transaction, so an
+interrupted batch keeps everything finished before the interruption and a rerun skips it.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,9 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .config import db_path
+from .database import POSTGRESQL, Connection, Location, connect, locate
 from .errors import StoreError
-from .migrations import migrate
+from .migrations import migrate, pending
 
 #: Columns of the decisions table, in the order they are hashed and exported.
 DECISION_COLUMNS = (
@@ -42,6 +42,8 @@ DECISION_COLUMNS = (
 )
 #: prev_hash of the first decision.
 GENESIS_HASH = "0" * 64
+#: Tables whose rows :meth:`Store.count` counts.
+COUNTED_TABLES = ("documents", "extractions", "batches", "predictions", "batch_files", "decisions")
 
 
 def utc_now() -> str:
@@ -93,26 +95,44 @@ def _prediction(row: tuple[Any, ...]) -> StoredPrediction:
 class Store:
     """A connection to the ledger. Use :meth:`open`; close it (or use ``with``) when done."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.path = path
+        self.location: Location = conn.location
+        #: The SQLite file (``None`` for a PostgreSQL ledger).
+        self.path: Path | None = conn.location.path
 
     @classmethod
-    def open(cls, path: Path | None = None) -> Store:
-        """Open (creating and migrating as needed) the ledger at ``path`` or in the data dir."""
-        path = path or db_path()
+    def open(cls, url: str | Path | None = None) -> Store:
+        """Open (creating and migrating as needed) the ledger.
+
+        ``url`` is a ``postgresql://`` URL or an SQLite path; without it ``$SCREENING_DB``, else
+        ``screening.db`` in the data directory (see :func:`screening.database.locate`).
+        """
+        location = locate(url)
+        conn = connect(location)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
             migrate(conn)
-        except sqlite3.DatabaseError as exc:
+        except conn.errors as exc:
+            todo = _safe_pending(conn)
+            conn.close()
+            if location.engine == POSTGRESQL and todo:
+                raise StoreError(
+                    f"无法升级台账数据库 {location.display()} 的结构（待执行：{'、'.join(todo)}）：{exc}。"
+                    "若当前账户无权修改表结构，请数据库管理员用表的所有者账户运行一次 screening --db URL db status。"
+                ) from exc
             raise StoreError(
-                f"无法打开审查台账数据库 {path}：{exc}。请检查文件权限，或用 SCREENING_HOME 指定其他数据目录。"
+                f"无法打开审查台账数据库 {location.display()}：{exc}。"
+                "请检查文件权限，或用 SCREENING_HOME 指定其他数据目录。"
             ) from exc
-        return cls(conn, path)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn)
+
+    @property
+    def engine(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.conn.engine
 
     def close(self) -> None:
         self.conn.close()
@@ -126,21 +146,38 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction; rolled back on any exception."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.begin()
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self.conn.rollback()
             raise
-        self.conn.execute("COMMIT")
+        self.conn.commit()
+
+    def status(self) -> dict[str, Any]:
+        """Which database this is, the migrations applied, and how many rows each table holds."""
+        applied = [
+            {"name": r[0], "applied_at": r[1]}
+            for r in self.conn.execute(
+                "SELECT name, applied_at FROM _screening_migrations ORDER BY applied_at, name"
+            ).fetchall()
+        ]
+        return {
+            "engine": self.engine,
+            "location": self.location.display(),
+            "migrations": applied,
+            "pending": pending(self.conn),
+            "counts": {t: self.count(t) for t in COUNTED_TABLES},
+        }
 
     # -- batches
     def create_batch(self, as_of: str, model_version: str, inputs: list[str]) -> str:
         batch_id = f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
         with self.transaction():
+            self.conn.lock("batches")
             self.conn.execute(
-                "INSERT INTO batches (id, created_at, status, as_of, model_version, inputs)"
-                " VALUES (?, ?, 'running', ?, ?, ?)",
+                "INSERT INTO batches (id, created_at, status, as_of, model_version, inputs, seq)"
+                " VALUES (?, ?, 'running', ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM batches))",
                 (batch_id, utc_now(), as_of, model_version, json.dumps(inputs, ensure_ascii=False)),
             )
         return batch_id
@@ -165,24 +202,39 @@ class Store:
     # -- documents
     def record_document(self, sha256: str, size: int, fmt: str, path: str) -> None:
         self.conn.execute(
-            "INSERT OR IGNORE INTO documents (sha256, size, format, first_path, first_seen_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO documents (sha256, size, format, first_path, first_seen_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
             (sha256, size, fmt, path, utc_now()),
         )
 
     def record_extraction(
         self, sha256: str, extraction: StoredExtraction, version: str | None = None
     ) -> None:
-        """Store (or replace) a document's extraction, made by extractor ``version``."""
+        """Store (or replace) a document's extraction, made by extractor ``version``.
+
+        A NUL character, which no reader should leave in a text, is dropped: PostgreSQL text
+        cannot hold one, and both engines must store the same text.
+        """
+        columns = (
+            "format",
+            "method",
+            "pages",
+            "text",
+            "text_sha256",
+            "warnings",
+            "metadata",
+            "extracted_at",
+            "extractor_version",
+        )
         self.conn.execute(
-            "INSERT OR REPLACE INTO extractions (sha256, format, method, pages, text, text_sha256,"
-            " warnings, metadata, extracted_at, extractor_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO extractions (sha256, {', '.join(columns)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            f" ON CONFLICT (sha256) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns)}",
             (
                 sha256,
                 extraction.format,
                 extraction.method,
                 extraction.pages,
-                extraction.text,
+                extraction.text.replace("\x00", ""),
                 extraction.text_sha256,
                 json.dumps(extraction.warnings, ensure_ascii=False),
                 json.dumps(extraction.metadata, ensure_ascii=False),
@@ -219,7 +271,7 @@ class Store:
         findings: list[dict[str, Any]] | None = None,
         structure: dict[str, Any] | None = None,
     ) -> int:
-        cursor = self.conn.execute(
+        return self.conn.insert(
             "INSERT INTO predictions (sha256, batch_id, model_version, label, probabilities, evidence,"
             " created_at, as_of, kind_probability, findings, structure)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -237,7 +289,6 @@ class Store:
                 json.dumps(structure or {}, ensure_ascii=False),
             ),
         )
-        return int(cursor.lastrowid or 0)
 
     def latest_prediction(
         self, sha256: str, model_version: str, as_of: str | None = None
@@ -284,16 +335,17 @@ class Store:
         prediction_id: int | None,
     ) -> None:
         self.conn.execute(
-            "INSERT OR REPLACE INTO batch_files (batch_id, seq, path, sha256, status, error, prediction_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO batch_files (batch_id, seq, path, sha256, status, error, prediction_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (batch_id, path) DO UPDATE SET"
+            " seq = excluded.seq, sha256 = excluded.sha256, status = excluded.status,"
+            " error = excluded.error, prediction_id = excluded.prediction_id,"
+            " label = NULL, probabilities = NULL, findings = NULL",
             (batch_id, seq, path, sha256, status, error, prediction_id),
         )
 
     # -- batches for review
     def latest_batch_id(self) -> str | None:
-        row = self.conn.execute(
-            "SELECT id FROM batches ORDER BY created_at DESC, rowid DESC LIMIT 1"
-        ).fetchone()
+        row = self.conn.execute("SELECT id FROM batches ORDER BY seq DESC LIMIT 1").fetchone()
         return row[0] if row else None
 
     def batch_items(self, batch_id: str) -> list[dict[str, Any]]:
@@ -336,10 +388,10 @@ class Store:
         return [r[0] for r in rows]
 
     def document_paths(self, sha256: str) -> list[str]:
-        """Every path under which the document was seen, first seen first."""
+        """Every path under which the document was seen, in path order."""
         rows = self.conn.execute(
             "SELECT first_path FROM documents WHERE sha256 = ? UNION "
-            "SELECT DISTINCT path FROM batch_files WHERE sha256 = ?",
+            "SELECT path FROM batch_files WHERE sha256 = ? ORDER BY 1",
             (sha256, sha256),
         ).fetchall()
         return [r[0] for r in rows]
@@ -401,10 +453,12 @@ class Store:
     ) -> dict[str, Any]:
         """Append one decision row; ``hasher`` computes its chained hash. Returns the stored row.
 
-        The previous row's hash is read inside the write transaction, so two reviewers writing at
-        once are serialised by SQLite's lock and the chain stays linear.
+        The previous row's hash is read inside the write transaction after taking the chain's
+        lock (SQLite's write lock; a PostgreSQL advisory lock), so reviewers writing at once are
+        serialised and the chain stays linear.
         """
         with self.transaction():
+            self.conn.lock("decisions")
             last = self.conn.execute(
                 "SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1"
             ).fetchone()
@@ -441,7 +495,8 @@ class Store:
     def record_skip(self, reviewer: str, batch_id: str, sha256: str) -> None:
         with self.transaction():
             self.conn.execute(
-                "INSERT OR REPLACE INTO review_skips (reviewer, batch_id, sha256, skipped_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO review_skips (reviewer, batch_id, sha256, skipped_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (reviewer, batch_id, sha256) DO UPDATE SET skipped_at = excluded.skipped_at",
                 (reviewer, batch_id, sha256, utc_now()),
             )
 
@@ -454,13 +509,13 @@ class Store:
 
     def count(self, table: str) -> int:
         """Rows in one of the ledger's tables (for status displays and tests)."""
-        if table not in {
-            "documents",
-            "extractions",
-            "batches",
-            "predictions",
-            "batch_files",
-            "decisions",
-        }:
+        if table not in COUNTED_TABLES:
             raise StoreError(f"未知的数据表：{table}")
         return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+def _safe_pending(conn: Connection) -> list[str]:
+    try:
+        return pending(conn)
+    except conn.errors:
+        return []
