@@ -271,3 +271,34 @@ def run_script(conn: Connection, script: str) -> None:
             buffer = ""
     if buffer.strip():
         conn.execute(ddl(buffer, conn.engine))
+
+
+#: What the reviewers' database role of a shared ledger may do to each table: decisions are
+#: only ever inserted, so the role has no UPDATE, DELETE or TRUNCATE on them, and no right to
+#: change the schema (triggers included): only the owner can apply migrations.
+REVIEWER_PRIVILEGES = {
+    "_screening_migrations": "SELECT",
+    "documents": "SELECT, INSERT",
+    "extractions": "SELECT, INSERT, UPDATE",
+    "batches": "SELECT, INSERT, UPDATE",
+    "predictions": "SELECT, INSERT",
+    "batch_files": "SELECT, INSERT, UPDATE",
+    "decisions": "SELECT, INSERT",
+    "review_skips": "SELECT, INSERT, UPDATE",
+    "review_leases": "SELECT, INSERT, UPDATE, DELETE",
+}
+
+
+def reviewer_grants(role: str) -> list[str]:
+    """The PostgreSQL statements that let ``role`` screen and review, but never edit or delete a
+    decision (run them as the ledger's owner, after the ledger has been created)."""
+    if not role or "\x00" in role:
+        raise ValueError(role)
+    quoted = '"' + role.replace('"', '""') + '"'
+    statements = ["GRANT USAGE ON SCHEMA public TO " + quoted]
+    statements += [
+        f"GRANT {what} ON {table} TO {quoted}" for table, what in REVIEWER_PRIVILEGES.items()
+    ]
+    statements.append(f"GRANT USAGE ON SEQUENCE predictions_id_seq TO {quoted}")
+    statements.append(f"REVOKE UPDATE, DELETE, TRUNCATE ON decisions FROM {quoted}")
+    return statements

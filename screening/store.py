@@ -19,7 +19,7 @@ from typing import Any
 
 from .database import POSTGRESQL, Connection, Location, connect, locate
 from .errors import StoreError
-from .migrations import migrate, pending
+from .migrations import migrate, pending, reviewer_grants
 
 #: Columns of the decisions table, in the order they are hashed and exported.
 DECISION_COLUMNS = (
@@ -169,6 +169,22 @@ class Store:
             "pending": pending(self.conn),
             "counts": {t: self.count(t) for t in COUNTED_TABLES},
         }
+
+    def grant_reviewer(self, role: str) -> list[str]:
+        """Give a PostgreSQL role what reviewers need, without UPDATE/DELETE on decisions (run
+        as the ledger's owner). Returns the statements run."""
+        if self.engine != POSTGRESQL:
+            raise StoreError("只有 PostgreSQL 台账有数据库账户可授权；SQLite 台账由文件权限保护。")
+        statements = reviewer_grants(role)
+        try:
+            with self.transaction():
+                for statement in statements:
+                    self.conn.execute(statement)
+        except self.conn.errors as exc:
+            raise StoreError(
+                f"授权失败：{exc}。请用台账表的所有者账户运行，并确认数据库账户 {role} 已创建（CREATE ROLE）。"
+            ) from exc
+        return statements
 
     # -- batches
     def create_batch(self, as_of: str, model_version: str, inputs: list[str]) -> str:
@@ -449,16 +465,22 @@ class Store:
 
     # -- decisions (append-only, hash-chained)
     def append_decision(
-        self, fields: dict[str, Any], hasher: Callable[[dict[str, Any]], str]
+        self,
+        fields: dict[str, Any],
+        hasher: Callable[[dict[str, Any]], str],
+        check: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> dict[str, Any]:
         """Append one decision row; ``hasher`` computes its chained hash. Returns the stored row.
 
         The previous row's hash is read inside the write transaction after taking the chain's
         lock (SQLite's write lock; a PostgreSQL advisory lock), so reviewers writing at once are
-        serialised and the chain stays linear.
+        serialised and the chain stays linear. ``check``, when given, sees the document's rows
+        under that lock and may refuse the append by raising.
         """
         with self.transaction():
             self.conn.lock("decisions")
+            if check is not None:
+                check(self.decision_rows(fields["sha256"]))
             last = self.conn.execute(
                 "SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1"
             ).fetchone()
@@ -475,6 +497,14 @@ class Store:
                 [row[c] for c in DECISION_COLUMNS],
             )
         return row
+
+    def decision_rows_after(self, last_id: int) -> list[dict[str, Any]]:
+        """Decision rows appended after row ``last_id``, in ledger order."""
+        columns = ", ".join(DECISION_COLUMNS)
+        cursor = self.conn.execute(
+            f"SELECT {columns} FROM decisions WHERE id > ? ORDER BY id", (last_id,)
+        )
+        return [dict(zip(DECISION_COLUMNS, r, strict=True)) for r in cursor.fetchall()]
 
     def decision_rows(self, sha256: str | None = None) -> list[dict[str, Any]]:
         """Decision rows in ledger order, all or for one document."""
@@ -506,6 +536,49 @@ class Store:
             (reviewer, batch_id),
         ).fetchall()
         return {r[0] for r in rows}
+
+    # -- review leases (the document a reviewer has open; times by the database's clock)
+    def acquire_lease(
+        self, sha256: str, reviewer: str, session: str, seconds: float
+    ) -> tuple[str, float] | None:
+        """Lease a document to ``session`` of ``reviewer`` for ``seconds`` (or extend its lease).
+
+        A lease that expired, or that the same reviewer holds from another session (a review
+        restarted after a crash), is taken over. Returns ``None`` when the session holds the
+        lease, else who holds it and for how many more seconds. One statement, so two sessions
+        asking at once cannot both get it.
+        """
+        now = self.conn.now_epoch
+        cursor = self.conn.execute(
+            "INSERT INTO review_leases (sha256, reviewer, session, expires_at)"
+            f" VALUES (?, ?, ?, {now} + ?) ON CONFLICT (sha256) DO UPDATE SET"
+            " reviewer = excluded.reviewer, session = excluded.session, expires_at = excluded.expires_at"
+            " WHERE review_leases.session = excluded.session OR review_leases.reviewer = excluded.reviewer"
+            f" OR review_leases.expires_at < {now}",
+            (sha256, reviewer, session, float(seconds)),
+        )
+        if cursor.rowcount:
+            return None
+        row = self.conn.execute(
+            f"SELECT reviewer, expires_at - {now} FROM review_leases WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+        return (row[0], max(0.0, float(row[1]))) if row else None
+
+    def renew_leases(self, session: str, seconds: float) -> int:
+        """Extend every lease ``session`` holds; returns how many."""
+        return self.conn.execute(
+            f"UPDATE review_leases SET expires_at = {self.conn.now_epoch} + ? WHERE session = ?",
+            (float(seconds), session),
+        ).rowcount
+
+    def release_leases(self, session: str, sha256: str | None = None) -> None:
+        """Give back the session's lease on ``sha256`` (all its leases when ``None``)."""
+        if sha256 is None:
+            self.conn.execute("DELETE FROM review_leases WHERE session = ?", (session,))
+        else:
+            self.conn.execute(
+                "DELETE FROM review_leases WHERE session = ? AND sha256 = ?", (session, sha256)
+            )
 
     def count(self, table: str) -> int:
         """Rows in one of the ledger's tables (for status displays and tests)."""

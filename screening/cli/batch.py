@@ -21,6 +21,7 @@ from . import (
     limits_options,
     make_limits,
     model_option,
+    open_store,
     pad,
 )
 
@@ -62,12 +63,11 @@ def screen(
     """
     from ..registry import load_model
     from ..report import screen_and_report
-    from ..store import Store
 
     progress = Progress("审查进度")
     try:
         model = load_model(model_path)
-        with Store.open() as store:
+        with open_store() as store:
             limits = make_limits(time_limit, max_size, ocr, pdf_reader)
             report, written = screen_and_report(
                 store, paths, model, as_of, out_dir, progress=progress, limits=limits
@@ -120,10 +120,9 @@ def report(batch_id: str | None, formats: str, out_dir: Path, as_of: str | None)
     """
     from ..registry import load_model
     from ..report import build_report, write_reports
-    from ..store import Store
 
     try:
-        with Store.open() as store:
+        with open_store() as store:
             data = build_report(store, batch_id, as_of, load_model())
         written = write_reports(data, out_dir, [f.strip() for f in formats.split(",") if f.strip()])
     except ScreeningError as exc:
@@ -403,12 +402,11 @@ def train(
     """
     from ..registry import set_current as point_to
     from ..retrain import train_candidate
-    from ..store import Store
 
     progress = Progress("训练")
     try:
         if with_decisions:
-            with Store.open() as store:
+            with open_store() as store:
                 model, path = train_candidate(corpus_dir, store, out_dir, seed, progress.stage)
         else:
             model, path = train_candidate(corpus_dir, None, out_dir, seed, progress.stage)
