@@ -121,6 +121,11 @@ class Connection:
         """Inside a transaction: wait for, then hold until it ends, the lock called ``name``."""
         raise NotImplementedError
 
+    def begin_ephemeral(self) -> None:
+        """Start a transaction whose loss in a server crash would do no harm (review leases):
+        PostgreSQL commits it without waiting for the disk; SQLite in WAL mode never waits."""
+        self.begin()
+
     def table_exists(self, name: str) -> bool:
         raise NotImplementedError
 
@@ -186,6 +191,10 @@ class PostgresConnection(Connection):
 
     def begin(self) -> None:
         self.raw.execute("BEGIN")
+
+    def begin_ephemeral(self) -> None:
+        self.raw.execute("BEGIN")
+        self.raw.execute("SET LOCAL synchronous_commit TO OFF")
 
     def lock(self, name: str) -> None:
         self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (LOCKS[name],))

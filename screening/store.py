@@ -144,9 +144,13 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One write transaction; rolled back on any exception."""
-        self.conn.begin()
+    def transaction(self, ephemeral: bool = False) -> Iterator[None]:
+        """One write transaction; rolled back on any exception. ``ephemeral``: what it writes
+        may be lost if the database server crashes (leases), so it need not wait for the disk."""
+        if ephemeral:
+            self.conn.begin_ephemeral()
+        else:
+            self.conn.begin()
         try:
             yield
         except BaseException:
@@ -549,36 +553,40 @@ class Store:
         asking at once cannot both get it.
         """
         now = self.conn.now_epoch
-        cursor = self.conn.execute(
-            "INSERT INTO review_leases (sha256, reviewer, session, expires_at)"
-            f" VALUES (?, ?, ?, {now} + ?) ON CONFLICT (sha256) DO UPDATE SET"
-            " reviewer = excluded.reviewer, session = excluded.session, expires_at = excluded.expires_at"
-            " WHERE review_leases.session = excluded.session OR review_leases.reviewer = excluded.reviewer"
-            f" OR review_leases.expires_at < {now}",
-            (sha256, reviewer, session, float(seconds)),
-        )
-        if cursor.rowcount:
-            return None
-        row = self.conn.execute(
-            f"SELECT reviewer, expires_at - {now} FROM review_leases WHERE sha256 = ?", (sha256,)
-        ).fetchone()
+        with self.transaction(ephemeral=True):
+            cursor = self.conn.execute(
+                "INSERT INTO review_leases (sha256, reviewer, session, expires_at)"
+                f" VALUES (?, ?, ?, {now} + ?) ON CONFLICT (sha256) DO UPDATE SET"
+                " reviewer = excluded.reviewer, session = excluded.session, expires_at = excluded.expires_at"
+                " WHERE review_leases.session = excluded.session OR review_leases.reviewer = excluded.reviewer"
+                f" OR review_leases.expires_at < {now}",
+                (sha256, reviewer, session, float(seconds)),
+            )
+            if cursor.rowcount:
+                return None
+            row = self.conn.execute(
+                f"SELECT reviewer, expires_at - {now} FROM review_leases WHERE sha256 = ?",
+                (sha256,),
+            ).fetchone()
         return (row[0], max(0.0, float(row[1]))) if row else None
 
     def renew_leases(self, session: str, seconds: float) -> int:
         """Extend every lease ``session`` holds; returns how many."""
-        return self.conn.execute(
-            f"UPDATE review_leases SET expires_at = {self.conn.now_epoch} + ? WHERE session = ?",
-            (float(seconds), session),
-        ).rowcount
+        with self.transaction(ephemeral=True):
+            return self.conn.execute(
+                f"UPDATE review_leases SET expires_at = {self.conn.now_epoch} + ? WHERE session = ?",
+                (float(seconds), session),
+            ).rowcount
 
     def release_leases(self, session: str, sha256: str | None = None) -> None:
         """Give back the session's lease on ``sha256`` (all its leases when ``None``)."""
-        if sha256 is None:
-            self.conn.execute("DELETE FROM review_leases WHERE session = ?", (session,))
-        else:
-            self.conn.execute(
-                "DELETE FROM review_leases WHERE session = ? AND sha256 = ?", (session, sha256)
-            )
+        with self.transaction(ephemeral=True):
+            if sha256 is None:
+                self.conn.execute("DELETE FROM review_leases WHERE session = ?", (session,))
+            else:
+                self.conn.execute(
+                    "DELETE FROM review_leases WHERE session = ? AND sha256 = ?", (session, sha256)
+                )
 
     def count(self, table: str) -> int:
         """Rows in one of the ledger's tables (for status displays and tests)."""
