@@ -91,6 +91,20 @@ def test_interrupted_parallel_batch_keeps_every_file_recorded(tmp_path: Path) ->
     assert [r.reused for r in result.rows][:4] == [True, True, True, False]
 
 
+def test_a_used_model_can_be_sent_to_a_worker() -> None:
+    """Regression: once it had segmented a text the model held rjieba's engine, which cannot be
+    pickled, so a Dask worker could not pass its copy to another worker (nor a client that had
+    used its model send it)."""
+    import pickle
+
+    from screening.metadata import Metadata
+
+    model = load_model()
+    before = model.kind(NORMATIVE_TEXT, Metadata())
+    copy = pickle.loads(pickle.dumps(model))
+    assert copy.kind(NORMATIVE_TEXT, Metadata()) == before
+
+
 def test_send_files_needs_a_scheduler(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         cli, ["screen", str(tmp_path), "--out", str(tmp_path / "o"), "--send-files"]
