@@ -10,6 +10,12 @@ decisions, retrains on corpus/ plus every decision (`train --with-decisions` log
 the new model on the documents not replayed yet (the whole source read as one batch, so that
 supersession still works). Prints macro-F1, accuracy and error (1 − macro-F1) against the number
 of decisions. Every model it trains lives in a temporary folder and is deleted: none is shipped.
+
+With --half (issue 11's measure): the true labels of a random half of the source's documents are
+recorded as decisions at once, the model is retrained with them, and the error on the other half
+is compared with the error of the model in use on that same half; repeated for --seeds seeds
+(the median ratio is printed; target: at most 0.5):
+    python benchmarks/learning_curve.py --source Shanghai-Gov-Docs-Index --half --seeds 3
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--as-of", default="2026-11-27")
+    parser.add_argument("--half", action="store_true", help="decide half, score the other half")
+    parser.add_argument("--seeds", type=int, default=3)
     args = parser.parse_args()
     if not DEV.is_file():
         sys.exit("../shared/realdata/dev.jsonl is absent: nothing to measure.")
@@ -43,7 +51,7 @@ def main() -> None:
     os.environ["SCREENING_HOME"] = str(work / "home")
 
     from screening import ledger
-    from screening.assess import analyze_text, assess, batch_findings
+    from screening.assess import analyze_text, assess, batch_context
     from screening.evaluate import document_of, load_dataset
     from screening.labels import LABELS
     from screening.metrics import summarize
@@ -72,10 +80,10 @@ def main() -> None:
             for name in sha_of
         }
         analyses = {name: analyze_text(texts[name], metas[name], day) for name in sha_of}
-        extra = batch_findings([(name, a.structure) for name, a in analyses.items()], day)
+        context = batch_context([(name, a.structure) for name, a in analyses.items()], day)
         preds = {
             name: assess(
-                model, model.kind(texts[name], metas[name]), analyses[name], extra.get(name, [])
+                model, model.kind(texts[name], metas[name]), analyses[name], context, name
             ).prediction
             for name in sha_of
         }
@@ -93,6 +101,37 @@ def main() -> None:
         return result, margins
 
     model = load_model()
+    if args.half:
+        import random
+        import statistics
+
+        ratios = []
+        for seed in range(args.seeds):
+            home = work / f"home-{seed}"
+            os.environ["SCREENING_HOME"] = str(home)
+            names = sorted(truth)
+            random.Random(seed).shuffle(names)
+            decided = set(names[: len(names) // 2])
+            with Store.open() as store:
+                batch = screen_paths([folder], store, model, args.as_of)
+                sha_of = {Path(row.path).name: row.sha256 for row in batch.rows if row.sha256}
+                before, _ = score(model, store, sha_of, decided)
+                for name in sorted(decided):
+                    ledger.record(
+                        store, sha_of[name], truth[name], "学习回放", batch_id=batch.batch_id
+                    )
+                retrained, _ = train_candidate(REPO / "corpus", store, work / f"models-{seed}")
+                after, _ = score(retrained, store, sha_of, decided)
+            e0, e1 = 1 - before["macro_f1"], 1 - after["macro_f1"]
+            ratios.append(e1 / e0 if e0 else 0.0)
+            print(
+                f"seed {seed}: {len(decided)} decided, {len(truth) - len(decided)} scored; "
+                f"error before {e0:.3f} (macro-F1 {before['macro_f1']:.3f}), after {e1:.3f} "
+                f"(macro-F1 {after['macro_f1']:.3f}); ratio {ratios[-1]:.2f}"
+            )
+        print(f"median ratio of errors {statistics.median(ratios):.2f} (target: at most 0.50)")
+        shutil.rmtree(work)
+        return
     print(
         f"source: {args.source}; documents: {len(records)}; labels: "
         + ", ".join(f"{lab} {sum(r.label == lab for r in records)}" for lab in LABELS)

@@ -9,6 +9,8 @@ first lines are its title and 文号, which is what the paper or PDF would show.
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,12 +18,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .assess import analyze_text, assess, batch_findings
+from .assess import Assessment, analyze_text, assess, batch_context
 from .errors import UsageError
-from .labels import LABEL_NAMES, LABELS, NORMATIVE
+from .labels import LABEL_NAMES, LABELS, NORMATIVE, REPEAL
 from .metadata import DOC_NUMBER, MASKED_DOC_NUMBER, Metadata, parse_metadata
 from .metrics import summarize
-from .model import ScreeningModel
+from .model import KindScore, ScreeningModel
 
 MASK = MASKED_DOC_NUMBER
 Progress = Callable[[int, int], None]
@@ -107,15 +109,21 @@ def load_dataset(path: Path) -> list[Record]:
     return records
 
 
+def document_text(record: Record) -> str:
+    """The text of ``record`` as the file would show it: a catalogue record whose text lacks its
+    title or 文号 gets them as first lines."""
+    head = re.sub(r"\s+", "", record.text[:600])
+    lines = []
+    if record.title and re.sub(r"\s+", "", record.title) not in head:
+        lines.append(record.title)
+    if record.doc_number and re.sub(r"\s+", "", record.doc_number) not in head:
+        lines.append(record.doc_number)
+    return "\n".join([*lines, record.text])
+
+
 def document_of(record: Record, mask_doc_numbers: bool = False) -> tuple[str, Metadata]:
     """The text and metadata the model sees for ``record``."""
-    head = record.text.lstrip()[:400]
-    lines = []
-    if record.title and record.title[:12] not in head:
-        lines.append(record.title)
-    if record.doc_number and record.doc_number not in head:
-        lines.append(record.doc_number)
-    text = "\n".join([*lines, record.text])
+    text = document_text(record)
     meta = parse_metadata(text)
     meta.title = meta.title or record.title
     meta.doc_number = meta.doc_number or record.doc_number
@@ -134,18 +142,16 @@ def document_of(record: Record, mask_doc_numbers: bool = False) -> tuple[str, Me
     return text, meta
 
 
-def evaluate(
+def assess_records(
     model: ScreeningModel,
     records: list[Record],
     as_of: str,
     mask_doc_numbers: bool = False,
     progress: Progress | None = None,
-) -> dict[str, Any]:
-    """Metrics overall and per source, and every misclassified record with its top evidence.
-
-    The records are read as one batch: a newer record can end an older one by its 文号 or
-    title. ``without_rules`` scores the same model with the legal rules switched off.
-    """
+) -> tuple[list[Assessment], list[KindScore]]:
+    """Every record assessed as the file it stands for, the records read as one batch (a newer
+    record can end or extend an older one by its 文号 or title); and the text part's score of
+    each, for the scores without the legal rules."""
     as_of_date = date.fromisoformat(as_of)
     documents = [document_of(r, mask_doc_numbers) for r in records]
     kinds, analyses = [], []
@@ -154,19 +160,88 @@ def evaluate(
         analyses.append(analyze_text(text, meta, as_of_date))
         if progress:
             progress(i + 1, len(records))
-    extra = batch_findings(
+    context = batch_context(
         [(r.id, a.structure) for r, a in zip(records, analyses, strict=True)], as_of_date
     )
     assessed = [
-        assess(model, k, a, extra.get(r.id, []))
-        for r, k, a in zip(records, kinds, analyses, strict=True)
+        assess(model, k, a, context, r.id) for r, k, a in zip(records, kinds, analyses, strict=True)
     ]
+    return assessed, kinds
+
+
+#: Sources with fewer documents are left out of the macro over sources (too few to score).
+MIN_SOURCE = 10
+#: A wrong label given with at least this probability is a confident error.
+CONFIDENT = 0.9
+
+
+def _source_scores(
+    y_true: list[str], y_pred: list[str], conf: list[float], idx: list[int]
+) -> dict[str, Any]:
+    scores = summarize(
+        [y_true[i] for i in idx], [y_pred[i] for i in idx], [conf[i] for i in idx], LABELS
+    )
+    repeal = [i for i in idx if y_true[i] == REPEAL]
+    return {
+        "n": len(idx),
+        "accuracy": scores["accuracy"],
+        "macro_f1": scores["macro_f1"],
+        "ece": scores["ece"],
+        "repeal_recall": (
+            sum(y_pred[i] == REPEAL for i in repeal) / len(repeal) if repeal else None
+        ),
+        "confident_errors": sum(y_pred[i] != y_true[i] and conf[i] >= CONFIDENT for i in idx),
+    }
+
+
+def review_effort(
+    assessed: list[Assessment], y_true: list[str], weights: dict[str, float], share: float = 0.95
+) -> float | None:
+    """The share of the batch an advisor working down the review queue (its default order) has
+    read when they have met ``share`` of the model's mistakes; ``None`` without mistakes."""
+    from .review import priority_key
+
+    order = sorted(
+        range(len(assessed)),
+        key=lambda i: priority_key(
+            assessed[i].label,
+            assessed[i].prediction.probabilities,
+            [f.to_dict(weights) for f in assessed[i].prediction.facts],
+            len(assessed[i].flags),
+            i,
+        ),
+    )
+    wrong = [i for i in order if assessed[i].label != y_true[i]]
+    if not wrong:
+        return None
+    needed = math.ceil(share * len(wrong))
+    position = order.index(wrong[needed - 1]) + 1
+    return position / len(assessed)
+
+
+def evaluate(
+    model: ScreeningModel,
+    records: list[Record],
+    as_of: str,
+    mask_doc_numbers: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Metrics overall, per source and over sources, and every misclassified record with its
+    top evidence.
+
+    The records are read as one batch: a newer record can end an older one by its 文号 or
+    title. ``without_rules`` scores the text part of the same model alone (no legal facts, no
+    rules). ``macro_over_sources`` is the mean macro-F1 of the sources with at least
+    :data:`MIN_SOURCE` records: a large source cannot hide a small one that fails.
+    """
+    assessed, kinds = assess_records(model, records, as_of, mask_doc_numbers, progress)
     y_true = [r.label for r in records]
     y_pred = [a.label for a in assessed]
     conf = [a.prediction.probabilities[a.label] for a in assessed]
     result = summarize(y_true, y_pred, conf, LABELS)
     bare = [
-        model.combine(k, [], a.structure.issuer_level) for k, a in zip(kinds, analyses, strict=True)
+        model.combine(k, [], a.analysis.structure.issuer_level)
+        for k, a in zip(kinds, assessed, strict=True)
     ]
     result["without_rules"] = summarize(
         y_true, [p.label for p in bare], [p.probabilities[p.label] for p in bare], LABELS
@@ -174,30 +249,32 @@ def evaluate(
     result["normative_vs_rest_accuracy"] = sum(
         (t == NORMATIVE) == (p == NORMATIVE) for t, p in zip(y_true, y_pred, strict=True)
     ) / len(y_true)
+    result["confident_errors"] = sum(
+        p != t and c >= CONFIDENT for t, p, c in zip(y_true, y_pred, conf, strict=True)
+    )
+    result["review_effort_95"] = review_effort(assessed, y_true, model.fact_weights)
     by_source: dict[str, list[int]] = defaultdict(list)
     for i, record in enumerate(records):
         by_source[record.source or "—"].append(i)
     result["per_source"] = {
-        source: {
-            "n": len(idx),
-            "accuracy": sum(y_true[i] == y_pred[i] for i in idx) / len(idx),
-            "macro_f1": summarize(
-                [y_true[i] for i in idx], [y_pred[i] for i in idx], [conf[i] for i in idx], LABELS
-            )["macro_f1"],
-        }
+        source: _source_scores(y_true, y_pred, conf, idx)
         for source, idx in sorted(by_source.items())
     }
+    scored = [s["macro_f1"] for s in result["per_source"].values() if s["n"] >= MIN_SOURCE]
+    result["macro_over_sources"] = sum(scored) / len(scored) if scored else None
     result["misclassified"] = [
         {
             "id": record.id,
-            "title": analysis.structure.title,
+            "source": record.source,
+            "title": a.analysis.structure.title,
             "label": record.label,
             "predicted": a.label,
             "probability": a.prediction.probabilities[a.label],
             "evidence": [e.phrase for e in a.prediction.evidence],
+            "legal_facts": [f.kind.title for f in a.prediction.facts],
             "repeal_reasons": [f.rule.title for f in a.repeal_reasons],
         }
-        for record, a, analysis in zip(records, assessed, analyses, strict=True)
+        for record, a in zip(records, assessed, strict=True)
         if a.label != record.label
     ]
     result["as_of"] = as_of

@@ -10,8 +10,8 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from .metadata import DOC_NUMBER, MASKED_DOC_NUMBER, Metadata
-from .structure import issuer_level, split_issuers
+from .metadata import DOC_NUMBER, MASKED_DOC_NUMBER, Metadata, split_issuers
+from .structure import issuer_level
 
 _DIGITS = re.compile(r"\d+")
 _PUNCT = re.compile(r"^[\W_]+$")
@@ -147,7 +147,7 @@ def structure_markers(text: str, meta: Metadata) -> list[str]:
     elif meta.doc_number is None:
         markers.append("@无文号")
     elif "规" in (DOC_NUMBER.match(meta.doc_number) or {"code": ""})["code"]:  # type: ignore[index]
-        markers.append("@规字号")
+        markers.append("@规字号")  # -- as format-2 models were trained, not is_normative_series
     return markers
 
 
@@ -157,7 +157,11 @@ def issuer_level_of(meta: Metadata) -> str:
 
 
 def document_features(
-    tokens: Sequence[str], text: str, meta: Metadata, max_tokens: int = MAX_TOKENS
+    tokens: Sequence[str],
+    text: str,
+    meta: Metadata,
+    max_tokens: int = MAX_TOKENS,
+    markers: bool = True,
 ) -> list[str]:
     """Features of one document: normalised words (the first ``max_tokens``), adjacent word
     pairs, structure markers, and a copy of each prefixed with the issuer's level.
@@ -177,7 +181,8 @@ def document_features(
     words = [normalize_token(t) for t in tokens[:max_tokens]]
     features = [w for w in words if not _PUNCT.match(w)]
     features.extend(f"{a} {b}" for a, b in itertools.pairwise(words))
-    features.extend(structure_markers(text, meta))
+    if markers:  # -- format-2 models; later models leave structure to screening.evidence
+        features.extend(structure_markers(text, meta))
     level = issuer_level_of(meta)
     features.extend([f"{level}|{f}" for f in features])
     return features

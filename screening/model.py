@@ -1,27 +1,33 @@
 """The screening model: genre from the text, repeal from dated legal facts; saved without pickle.
 
-Two parts (see docs/decision-policy.md):
+Three parts (see docs/decision-policy.md):
 
-1. a linear text classifier gives ``p_kind``, the probability that the document is normative in
-   kind (a 规范性文件, whether still in force or not), calibrated by a softmax temperature;
-2. a table, estimated on the corpus, gives the probability that a normative document should be
+1. a linear text classifier over the words gives a logit for "normative in kind" (a 规范性文件,
+   whether still in force or not), calibrated by a temperature;
+2. the legal facts of :mod:`screening.evidence` (registration number, validity clause, a reply to
+   one party, a technical standard …) add their weights to that logit, which is first bounded so
+   that words can never outvote a decisive fact; a scale and a bias fitted on the corpus's
+   out-of-fold scores calibrate the sum into ``p_kind``;
+3. a table, estimated on the corpus, gives the probability that a normative document should be
    repealed given the strongest repeal finding of the legal rules (validity expired, superseded
    in the batch, …, or none). The three label probabilities are
    ``non_normative = 1 − p_kind``, ``repeal = p_kind · r``, ``normative = p_kind · (1 − r)``.
    Without a repeal finding ``r`` stays below one half, so a repeal suggestion always has a reason.
 
-File format (``format: 2``), one ``.npz`` archive read with ``numpy.load(allow_pickle=False)``,
+File format (``format: 3``), one ``.npz`` archive read with ``numpy.load(allow_pickle=False)``,
 so loading a model can never run code:
 
 ``meta``       uint8 array: UTF-8 JSON with ``format``, ``version``, ``labels``, ``temperature``,
-               ``repeal_table``, ``kind_given_superseded``, ``dictionary`` (the jieba user
+               ``repeal_table``, ``kind_given_superseded``, ``legal`` (the weights of the legal
+               facts, the text scale, bias and bound), ``dictionary`` (the jieba user
                dictionary the model was trained with) and ``card``
 ``vocab``      unicode array: feature strings, in column order
 ``idf``        float64 (n_features,): inverse document frequencies
 ``coef``       float64 (1, n_features) and ``intercept`` float64 (1,): logit of ``p_kind``
 
 A copy of the card is written beside it as ``<name>.card.json`` for people to read. Bump
-:data:`FORMAT` when the layout changes, and keep a loader for every released format.
+:data:`FORMAT` when the layout changes, and keep a loader for every released format: a format-2
+file (no ``legal``) reads words and structure markers and takes ``p_kind`` from the text alone.
 """
 
 from __future__ import annotations
@@ -40,13 +46,91 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelLoadError
+from .evidence import Fact, facts_logit
 from .features import MAX_TOKENS, content, document_features, issuer_level_of
 from .metadata import Metadata
 from .segment import Segmenter
 
-FORMAT = 2
+FORMAT = 3
+#: Formats this loader reads.
+READABLE_FORMATS = (2, 3)
 _PUNCT = re.compile(r"^[\W_]+$")
 _ARRAYS = {"meta", "vocab", "idf", "coef", "intercept"}
+#: Optional arrays: the precedents (advisors' decisions the model was trained with).
+_PRECEDENT_ARRAYS = ("prec_ptr", "prec_idx", "prec_val", "prec_kind", "prec_sha")
+
+
+@dataclass
+class Precedents:
+    """Documents advisors decided, kept as the model's sparse TF-IDF rows, with whether each was
+    normative in kind. A new document close to decided ones follows them (:meth:`nearest`): an
+    advisor who decided five files of one bureau's template sees the sixth follow.
+
+    ``threshold``: cosine similarity below which a decided document is no precedent; the weight
+    of the precedents grows linearly from 0 there to ``max_weight`` at similarity 1.
+    """
+
+    ptr: np.ndarray  # int64 (n + 1,): row offsets into idx/val
+    idx: np.ndarray  # int64: column indices
+    val: np.ndarray  # float64: l2-normalised TF-IDF weights
+    kind: np.ndarray  # int8 (n,): 1 normative in kind (normative or repeal), 0 not
+    sha: np.ndarray  # unicode (n,): sha256 of each decided document
+    threshold: float = 0.35
+    max_weight: float = 0.9
+    top: int = 5
+
+    def __len__(self) -> int:
+        return int(self.kind.shape[0])
+
+    def nearest(
+        self, idx: np.ndarray, val: np.ndarray, n_features: int
+    ) -> tuple[float, float, list[tuple[str, float, int]]]:
+        """``(weight, share, neighbours)``: how much the precedents count for a document with the
+        sparse row ``(idx, val)``, the similarity-weighted share of them normative in kind, and
+        the closest ones as (sha256, similarity, kind)."""
+        if not len(self) or not idx.size or not self.idx.size:
+            return 0.0, 0.0, []
+        query = np.zeros(n_features)
+        query[idx] = val
+        products = query[self.idx] * self.val
+        lengths = np.diff(self.ptr)
+        sims = np.zeros(len(self))
+        nonempty = lengths > 0
+        sims[nonempty] = np.add.reduceat(products, self.ptr[:-1][nonempty])
+        order = np.argsort(-sims, kind="stable")[: self.top]
+        close = [int(i) for i in order if sims[i] >= self.threshold]
+        if not close:
+            return 0.0, 0.0, []
+        strength = np.array([sims[i] ** 2 for i in close])
+        share = float(strength @ self.kind[close].astype(float) / strength.sum())
+        best = float(sims[close[0]])
+        weight = self.max_weight * (best - self.threshold) / (1.0 - self.threshold)
+        refs = [(str(self.sha[i]), round(float(sims[i]), 4), int(self.kind[i])) for i in close]
+        return float(min(self.max_weight, max(0.0, weight))), share, refs
+
+    @classmethod
+    def build(
+        cls,
+        rows: Sequence[tuple[np.ndarray, np.ndarray]],
+        kinds: Sequence[bool],
+        shas: Sequence[str],
+    ) -> Precedents:
+        lengths = [len(i) for i, _ in rows]
+        ptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        idx = (
+            np.concatenate([i for i, _ in rows]).astype(np.int64) if rows else np.zeros(0, np.int64)
+        )
+        val = np.concatenate([v for _, v in rows]).astype(np.float64) if rows else np.zeros(0)
+        return cls(ptr, idx, val, np.asarray(kinds, dtype=np.int8), np.array(list(shas), dtype=str))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {
+            "prec_ptr": self.ptr,
+            "prec_idx": self.idx,
+            "prec_val": self.val,
+            "prec_kind": self.kind,
+            "prec_sha": self.sha,
+        }
 
 
 @dataclass
@@ -80,7 +164,6 @@ MARKER_NAMES = {
 REPEAL_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("superseded", "repeal.superseded_in_batch"),
     ("validity_expired", "repeal.validity_expired"),
-    ("default_period_lapsed", "repeal.default_period_lapsed"),
     ("campaign_ended", "repeal.campaign_ended"),
     ("superior_law_repealed", "repeal.superior_law_repealed"),
 )
@@ -109,14 +192,51 @@ class Prediction:
     evidence: list[Evidence] = field(default_factory=list)
     kind_probability: float = 0.0
     repeal_category: str = NO_FINDING
+    facts: list[Fact] = field(default_factory=list)
 
 
 @dataclass
 class KindScore:
-    """The text part's output for one document (independent of the as-of date and the batch)."""
+    """The genre score of one document (independent of the as-of date and the batch): from the
+    text alone (``facts`` empty) or with the legal facts added (:meth:`ScreeningModel.with_facts`)."""
 
     probability: float
     evidence: list[Evidence]
+    #: The calibrated text logit the probability came from (``None`` when only a stored
+    #: probability is known).
+    text_logit: float | None = None
+    facts: list[Fact] = field(default_factory=list)
+    #: Decided documents close to this one: their weight, the share normative in kind, and the
+    #: closest ones (sha256, similarity, kind).
+    precedent_weight: float = 0.0
+    precedent_share: float = 0.0
+    precedents: list[tuple[str, float, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LegalCombination:
+    """How the legal facts join the text: ``logit = bias + clip(scale · text, ±bound) + Σ weights``.
+
+    The bound keeps the words below a decisive fact: with ``bound`` 3 no text, however sure,
+    outweighs a registration number (3.5) or a technical standard (−3.0).
+    """
+
+    weights: dict[str, float]
+    scale: float = 1.0
+    bias: float = 0.0
+    bound: float = 3.0
+
+    def logit(self, text_logit: float, facts: Sequence[Fact]) -> float:
+        bounded = max(-self.bound, min(self.bound, self.scale * text_logit))
+        return self.bias + bounded + facts_logit(list(facts), self.weights)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "weights": self.weights,
+            "scale": self.scale,
+            "bias": self.bias,
+            "bound": self.bound,
+        }
 
 
 def _marker_name(feature: str) -> str:
@@ -144,6 +264,8 @@ class ScreeningModel:
         dictionary: str,
         card: dict[str, Any],
         version: str,
+        legal: LegalCombination | None = None,
+        precedents: Precedents | None = None,
     ) -> None:
         self.labels = tuple(labels)
         self.vocab_list = list(vocab)
@@ -157,12 +279,20 @@ class ScreeningModel:
         self.dictionary = dictionary
         self.card = card
         self.version = version
+        #: ``None`` for format-2 models: the genre comes from the text alone.
+        self.legal = legal
+        self.precedents = precedents
         self._segmenter: Segmenter | None = None
         n = len(self.vocab_list)
         if self.idf.shape != (n,) or self.coef.shape != (1, n):
             raise ModelLoadError(
                 "模型文件内部数组形状不一致，文件可能已损坏。请重新训练或恢复模型。"
             )
+
+    @property
+    def fact_weights(self) -> dict[str, float]:
+        """The weight of each legal fact in this model (none for format-2 models)."""
+        return self.legal.weights if self.legal else {}
 
     # -- features
     @property
@@ -172,8 +302,14 @@ class ScreeningModel:
         return self._segmenter
 
     def features(self, text: str, meta: Metadata) -> list[str]:
-        max_tokens = int(self.card.get("params", {}).get("max_tokens", MAX_TOKENS))
-        return document_features(self.segmenter.cut(content(text)), text, meta, max_tokens)
+        params = self.card.get("params", {})
+        max_tokens = int(params.get("max_tokens", MAX_TOKENS))
+        # -- format-2 models read structure markers among the words; later ones leave structure
+        # to the legal facts
+        markers = bool(params.get("markers", self.legal is None))
+        return document_features(
+            self.segmenter.cut(content(text)), text, meta, max_tokens, markers=markers
+        )
 
     def _vectorize(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and TF-IDF weights, exactly as sklearn's sublinear, l2 TfidfVectorizer."""
@@ -191,7 +327,7 @@ class ScreeningModel:
         """``p_kind`` and the features that pushed the document towards its side."""
         idx, weights = self._vectorize(features)
         logit = float(self.coef[0, idx] @ weights + self.intercept[0]) / self.temperature
-        probability = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, logit))))
+        probability = _sigmoid(logit)
         contrib = weights * self.coef[0, idx] * (1.0 if probability >= 0.5 else -1.0)
         # A word and its issuer-level copy are one piece of evidence for the reader: add them up.
         merged: dict[str, float] = {}
@@ -207,11 +343,58 @@ class ScreeningModel:
                 continue  # "的 ，" or "并" weigh in the model but tell a reader nothing
             merged[base] = merged.get(base, 0.0) + float(contrib[j])
         top = sorted(merged.items(), key=lambda kv: -kv[1])[:n_evidence]
-        return KindScore(probability, [Evidence(f, round(w, 4)) for f, w in top])
+        kind = KindScore(probability, [Evidence(f, round(w, 4)) for f, w in top], logit)
+        if self.precedents is not None:
+            kind.precedent_weight, kind.precedent_share, kind.precedents = self.precedents.nearest(
+                idx, weights, len(self.vocab_list)
+            )
+        return kind
+
+    def vector(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The document's sparse TF-IDF row (column indices, l2-normalised weights)."""
+        return self._vectorize(features)
+
+    def with_facts(self, kind: KindScore, facts: Sequence[Fact]) -> KindScore:
+        """The genre score once the legal facts are added to the text's (format-2 models and
+        stored scores without a text logit are returned as they are)."""
+        if kind.text_logit is None:
+            return kind
+        probability = (
+            _sigmoid(self.legal.logit(kind.text_logit, facts)) if self.legal else kind.probability
+        )
+        # -- decided documents like this one pull the genre towards the advisors' call
+        w = kind.precedent_weight
+        probability = (1.0 - w) * probability + w * kind.precedent_share
+        return KindScore(
+            probability,
+            kind.evidence,
+            kind.text_logit,
+            list(facts),
+            kind.precedent_weight,
+            kind.precedent_share,
+            kind.precedents,
+        )
 
     def kind(self, text: str, meta: Metadata, n_evidence: int = 5) -> KindScore:
         """The text part on one document."""
         return self.kind_from_features(self.features(text, meta), n_evidence)
+
+    def shift(self, kind: KindScore, facts: Sequence[Fact]) -> KindScore:
+        """``kind`` with the weights of more facts added to its logit (facts a batch shows about a
+        document, after its own were counted). Exact: facts add outside the text's bound."""
+        if self.legal is None or not facts:
+            return kind
+        p = min(max(kind.probability, 1e-9), 1 - 1e-9)
+        logit = math.log(p / (1 - p)) + facts_logit(list(facts), self.legal.weights)
+        return KindScore(
+            _sigmoid(logit),
+            kind.evidence,
+            kind.text_logit,
+            kind.facts + list(facts),
+            kind.precedent_weight,
+            kind.precedent_share,
+            kind.precedents,
+        )
 
     def combine(
         self, kind: KindScore, repeal_rule_ids: Sequence[str], level: str = "unknown"
@@ -242,14 +425,20 @@ class ScreeningModel:
             evidence=kind.evidence,
             kind_probability=round(p_kind, 4),
             repeal_category=category,
+            facts=kind.facts,
         )
 
     def predict(
         self, text: str, meta: Metadata, repeal_rule_ids: Sequence[str] = (), n_evidence: int = 5
     ) -> Prediction:
         """Label, probabilities and evidence for one document with the given repeal findings."""
+        from .evidence import legal_facts
+        from .structure import parse_structure
+
         level = issuer_level_of(meta)
-        return self.combine(self.kind(text, meta, n_evidence), repeal_rule_ids, level)
+        kind = self.kind(text, meta, n_evidence)
+        kind = self.with_facts(kind, legal_facts(parse_structure(text, meta), text))
+        return self.combine(kind, repeal_rule_ids, level)
 
     # -- persistence
     def save(self, path: Path) -> Path:
@@ -261,6 +450,16 @@ class ScreeningModel:
             "temperature": self.temperature,
             "repeal_table": self.repeal_table,
             "kind_given_superseded": self.kind_given_superseded,
+            "legal": self.legal.to_dict() if self.legal else None,
+            "precedents": (
+                {
+                    "threshold": self.precedents.threshold,
+                    "max_weight": self.precedents.max_weight,
+                    "top": self.precedents.top,
+                }
+                if self.precedents is not None
+                else None
+            ),
             "dictionary": self.dictionary,
             "card": self.card,
         }
@@ -274,6 +473,7 @@ class ScreeningModel:
             idf=self.idf,
             coef=self.coef,
             intercept=self.intercept,
+            **(self.precedents.arrays() if self.precedents is not None else {}),
         )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(buffer.getvalue())
@@ -292,6 +492,7 @@ class ScreeningModel:
                         f"模型文件 {path} 缺少 {', '.join(sorted(missing))}，不是 screening 模型。"
                     )
                 arrays = {name: archive[name] for name in _ARRAYS}
+                arrays.update({n: archive[n] for n in _PRECEDENT_ARRAYS if n in archive.files})
         except FileNotFoundError as exc:
             raise ModelLoadError(
                 f"找不到模型文件 {path}。请检查路径，或先运行 screening train。"
@@ -304,10 +505,19 @@ class ScreeningModel:
             meta = json.loads(arrays["meta"].tobytes().decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ModelLoadError(f"模型文件 {path} 的元数据已损坏。") from exc
-        if meta.get("format") != FORMAT:
+        if meta.get("format") not in READABLE_FORMATS:
             raise ModelLoadError(
-                f"模型文件 {path} 的格式版本为 {meta.get('format')}，本程序只支持版本 {FORMAT}。"
-                "请升级 screening 或重新训练模型。"
+                f"模型文件 {path} 的格式版本为 {meta.get('format')}，本程序只支持版本 "
+                f"{'、'.join(map(str, READABLE_FORMATS))}。请升级 screening 或重新训练模型。"
+            )
+        legal = None
+        if meta.get("legal"):
+            spec = meta["legal"]
+            legal = LegalCombination(
+                weights={str(k): float(v) for k, v in spec["weights"].items()},
+                scale=float(spec["scale"]),
+                bias=float(spec["bias"]),
+                bound=float(spec["bound"]),
             )
         return cls(
             labels=meta["labels"],
@@ -321,7 +531,48 @@ class ScreeningModel:
             dictionary=meta["dictionary"],
             card=meta["card"],
             version=meta["version"],
+            legal=legal,
+            precedents=_precedents(arrays, meta, path),
         )
+
+
+def _precedents(
+    arrays: dict[str, np.ndarray], meta: dict[str, Any], path: Path
+) -> Precedents | None:
+    present = [n for n in _PRECEDENT_ARRAYS if n in arrays]
+    if not present:
+        return None
+    if len(present) != len(_PRECEDENT_ARRAYS):
+        raise ModelLoadError(
+            f"模型文件 {path} 的先例数组不完整，文件可能已损坏。请重新训练或恢复模型。"
+        )
+    spec = meta.get("precedents") or {}
+    prec = Precedents(
+        arrays["prec_ptr"].astype(np.int64),
+        arrays["prec_idx"].astype(np.int64),
+        arrays["prec_val"].astype(np.float64),
+        arrays["prec_kind"].astype(np.int8),
+        arrays["prec_sha"].astype(str),
+        float(spec.get("threshold", Precedents.threshold)),
+        float(spec.get("max_weight", Precedents.max_weight)),
+        int(spec.get("top", Precedents.top)),
+    )
+    n = len(prec)
+    if (
+        prec.ptr.shape != (n + 1,)
+        or prec.sha.shape != (n,)
+        or prec.idx.shape != prec.val.shape
+        or int(prec.ptr[-1]) != prec.idx.shape[0]
+        or (prec.idx.size and int(prec.idx.max()) >= len(arrays["vocab"]))
+    ):
+        raise ModelLoadError(
+            f"模型文件 {path} 的先例数组形状不一致，文件可能已损坏。请重新训练或恢复模型。"
+        )
+    return prec
+
+
+def _sigmoid(logit: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, logit))))
 
 
 def evidence_phrase(feature: str) -> str:

@@ -28,6 +28,9 @@ from .screen import FAILED, NEEDS_OCR, OK, STATUS_NAMES, visible_findings
 from .store import Store
 
 FORMATS = ("html", "xlsx", "csv", "json", "md", "docx")
+#: Where a file's final label comes from: an advisor's decision, or the model alone. A label no
+#: advisor decided is never presented as reviewed (经审查…) nor a flagged file as lawful.
+SOURCE_ADVISOR, SOURCE_MODEL = "法律顾问已审核", "模型初判（待审核）"
 #: Formats `screening screen` writes next to its summary.
 SCREEN_FORMATS = ("json", "csv", "md")
 
@@ -70,7 +73,7 @@ def _finding_text(f: dict[str, Any]) -> str:
 
 def _reassess(model: ScreeningModel, files: list[dict[str, Any]], as_of: str) -> None:
     """Judge the files again at another as-of date (stored genre scores, fresh rules)."""
-    from .assess import analyze_text, assess, batch_findings
+    from .assess import analyze_text, assess, batch_context
     from .metadata import Metadata
 
     day = date.fromisoformat(as_of)
@@ -84,16 +87,55 @@ def _reassess(model: ScreeningModel, files: list[dict[str, Any]], as_of: str) ->
         kinds[f["path"]] = KindScore(
             p.kind_probability or 0.0, [Evidence(e, w) for e, w in p.evidence]
         )
-    extra = batch_findings(
+    context = batch_context(
         [(f["sha256"], analyses[f["path"]].structure) for f in files if f["path"] in analyses], day
     )
     for f in files:
         if f["path"] in analyses:
-            a = assess(model, kinds[f["path"]], analyses[f["path"]], extra.get(f["sha256"], []))
+            a = assess(model, kinds[f["path"]], analyses[f["path"]], context, f["sha256"])
             f["label"], f["probabilities"] = a.label, a.prediction.probabilities
-            f["findings"] = visible_findings(
-                [x.to_dict() for x in a.analysis.findings + a.batch_findings], a.label
-            )
+            f["all_findings"] = [x.to_dict() for x in a.findings_all]
+            f["findings"] = visible_findings(f["all_findings"], a.label)
+            f["structure"] = {
+                **a.analysis.structure.to_dict(),
+                "legal_facts": [x.to_dict(model.fact_weights) for x in a.prediction.facts],
+            }
+
+
+def resolve_batch(store: Store, batch_id: str | None) -> dict[str, Any]:
+    """The batch ``batch_id`` (default: the latest one) as stored."""
+    batch_id = batch_id or store.latest_batch_id()
+    if batch_id is None:
+        raise UsageError("台账中还没有任何批次。请先运行 screening screen 审查一批文件。")
+    batch = store.batch(batch_id)
+    if batch is None:
+        raise UsageError(f"找不到批次 {batch_id}。")
+    return batch
+
+
+def judged_files(
+    store: Store, batch: dict[str, Any], as_of: str, model: ScreeningModel | None = None
+) -> list[dict[str, Any]]:
+    """The files of ``batch`` as judged at ``as_of`` (:meth:`Store.batch_files` rows).
+
+    Each screened file gets ``label`` and ``probabilities`` (the model's, batch rules included),
+    ``findings`` (those shown for that label), ``all_findings`` (every finding of the text plus
+    the batch-wide ones) and ``structure``. At an as-of date other than the batch's, the files are
+    judged again with the batch's own model (else ``model``).
+    """
+    files = store.batch_files(batch["id"])
+    if as_of != batch["as_of"]:
+        batch_model = _model_of(batch["model_version"]) or model
+        if batch_model is None:
+            raise UsageError("按新的评估基准日重新判断需要模型。")
+        _reassess(batch_model, files, as_of)
+        return files
+    for f in files:
+        prediction = f["prediction"]
+        batch_wide = [x for x in f["findings"] if x.get("source")]
+        f["all_findings"] = (prediction.findings if prediction else []) + batch_wide
+        f["structure"] = prediction.structure if prediction else {}
+    return files
 
 
 def build_report(
@@ -103,20 +145,9 @@ def build_report(
     model: ScreeningModel | None = None,
 ) -> dict[str, Any]:
     """Everything a report shows about a batch (default: the latest), as plain data."""
-    batch_id = batch_id or store.latest_batch_id()
-    if batch_id is None:
-        raise UsageError("台账中还没有任何批次。请先运行 screening screen 审查一批文件。")
-    batch = store.batch(batch_id)
-    if batch is None:
-        raise UsageError(f"找不到批次 {batch_id}。")
+    batch = resolve_batch(store, batch_id)
     as_of = as_of or batch["as_of"]
-    files = store.batch_files(batch_id)
-    if as_of != batch["as_of"]:
-        # Judge again with the batch's own model when it is still installed.
-        batch_model = _model_of(batch["model_version"]) or model
-        if batch_model is None:
-            raise UsageError("按新的评估基准日重新判断需要模型。")
-        _reassess(batch_model, files, as_of)
+    files = judged_files(store, batch, as_of, model)
     decisions = ledger.current_decisions(store)
     shas = {f["sha256"] for f in files if f["sha256"]}
     rows = []
@@ -127,11 +158,10 @@ def build_report(
         final = decision["label"] if decision and f["status"] == OK else model_label
         probabilities = f["probabilities"] or {}
         findings = f["findings"] or []
-        if final and f["prediction"] is not None and as_of == batch["as_of"]:
+        if final and f["prediction"] is not None:
             # Show the findings that fit the final label (the advisor's, when decided): every
             # finding of the text plus the batch-wide ones, filtered for that label.
-            batch_wide = [x for x in findings if x.get("source")]
-            findings = visible_findings(f["prediction"].findings + batch_wide, final)
+            findings = visible_findings(f["all_findings"], final)
         rows.append(
             {
                 "seq": f["seq"],
@@ -149,7 +179,7 @@ def build_report(
                 "date": meta.get("date"),
                 "label": final,
                 "label_name": LABEL_NAMES.get(final or "", ""),
-                "final_source": ("顾问" if decision else "模型") if final else "",
+                "final_source": (SOURCE_ADVISOR if decision else SOURCE_MODEL) if final else "",
                 "model_label": model_label,
                 "model_label_name": LABEL_NAMES.get(model_label or "", ""),
                 "model_probability": probabilities.get(model_label) if model_label else None,
@@ -190,6 +220,7 @@ def build_report(
         stats["first"] = stats["first"] or d["decided_at"]
         stats["last"] = d["decided_at"]
     verification = ledger.verify(store)
+    listed = catalogues(rows)
     card = (
         model.card
         if model is not None and model.version == batch["model_version"]
@@ -240,7 +271,8 @@ def build_report(
             "first_bad_id": verification.first_bad_id,
         },
         "model": {"version": batch["model_version"], "card": card},
-        "catalogues": catalogues(rows),
+        "catalogues": listed,
+        "catalogue_notes": {key: catalogue_note(items) for key, items in listed.items()},
     }
 
 
@@ -262,18 +294,37 @@ def _card_of(version: str) -> dict[str, Any]:
         return {"version": version}
 
 
+def catalogue_reason(row: dict[str, Any]) -> str:
+    """The 理由 of a catalogue entry, saying exactly what was reviewed: the advisor's reason, or
+    模型初判（待审核） with the rules' repeal reasons; open red flags are named, never called lawful."""
+    decided = row["decision_label"] is not None
+    if row["label"] == REPEAL:
+        grounds = "；".join(_finding_text(f).rstrip("。") for f in row["repeal_reasons"])
+        if decided:
+            return row["reason"] or "法律顾问审核决定建议废止" + (
+                f"；筛查发现的废止理由：{grounds}" if grounds else ""
+            )
+        return f"{SOURCE_MODEL}；{grounds or '模型判断建议废止'}"
+    text = (row["reason"] or "法律顾问审核决定继续有效") if decided else SOURCE_MODEL
+    titles = "、".join(dict.fromkeys(f["title"] for f in row["flags"]))
+    if row["flags"]:
+        text += (
+            f"；{'筛查' if decided else '初步筛查发现'}风险提示{len(row['flags'])}项（{titles}）"
+        )
+        text += "" if decided else "，待法律顾问核实"
+    elif not decided:
+        text += "；初步筛查未发现风险提示"
+    return text
+
+
 def catalogues(rows: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """继续有效 and 建议废止 catalogues (序号, 文件名称, 文号, 制定机关, 发布日期, 理由)."""
+    """继续有效 and 建议废止 catalogues (序号, 文件名称, 文号, 制定机关, 发布日期, 理由), each entry
+    with its 审核状态 (法律顾问已审核 or 模型初判（待审核）)."""
     out: dict[str, list[dict[str, Any]]] = {"continuing": [], "repeal": []}
     for row in rows:
         if row["status"] != OK or row["label"] not in (NORMATIVE, REPEAL):
             continue
         key = "continuing" if row["label"] == NORMATIVE else "repeal"
-        if row["label"] == REPEAL:
-            reasons = [_finding_text(f) for f in row["repeal_reasons"]]
-            reason = row["reason"] or "；".join(reasons) or "经审查建议废止"
-        else:
-            reason = row["reason"] or "经审查，符合上位法规定，继续有效"
         out[key].append(
             {
                 "序号": len(out[key]) + 1,
@@ -281,10 +332,22 @@ def catalogues(rows: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
                 "文号": row["doc_number"] or "",
                 "制定机关": row["issuer"] or "",
                 "发布日期": row["date"] or "",
-                "理由": reason,
+                "理由": catalogue_reason(row),
+                "审核状态": row["final_source"],
             }
         )
     return out
+
+
+def catalogue_note(items: Sequence[dict[str, Any]]) -> str:
+    """The line under a catalogue saying how many of its entries no advisor has reviewed."""
+    unreviewed = sum(item["审核状态"] == SOURCE_MODEL for item in items)
+    if not unreviewed:
+        return ""
+    return (
+        f"注：本目录中{unreviewed}份文件的结论为模型初判（待审核），尚未经法律顾问审核，"
+        "不能作为清理结论公布。"
+    )
 
 
 CATALOGUE_TITLES = {"continuing": "继续有效的规范性文件目录", "repeal": "建议废止的规范性文件目录"}
@@ -327,7 +390,7 @@ def write_md(report: dict[str, Any], path: Path) -> None:
         f"- 批次：{batch['id']}", f"- 评估基准日：{report['as_of']}", f"- 模型版本：{batch['model_version']}",
         f"- 审查台账：{'哈希链完整' if report['ledger']['ok'] else '哈希链校验失败：' + str(report['ledger']['problem'])}"
         f"（决定记录 {report['ledger']['rows']} 条）",
-        "", "## 逐件审查结果", "",
+        "", "## 逐件结果", "",
         "| 序号 | 文件 | 标题 | 文号 | 结论 | 来源 | 模型结论（概率） | 理由与风险提示 | 状态 |",
         "|---:|---|---|---|---|---|---|---|---|",
     ]  # fmt: skip
@@ -370,6 +433,8 @@ def write_md(report: dict[str, Any], path: Path) -> None:
         lines += [
             "| " + " | ".join(_md(item[c]) for c in CATALOGUE_COLUMNS) + " |" for item in items
         ]
+        if report["catalogue_notes"][key]:
+            lines += ["", report["catalogue_notes"][key]]
     agreement = report["agreement"]
     if agreement["documents"]:
         lines += ["", "## 模型与法律顾问的一致性", "", f"已审核 {agreement['documents']} 份，一致率 {agreement['agreement']:.1%}。", "",

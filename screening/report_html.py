@@ -144,9 +144,10 @@ def _file_rows(report: dict[str, Any]) -> str:
     return "".join(rows)
 
 
-def _catalogue(title: str, items: list[dict[str, Any]]) -> str:
+def _catalogue(title: str, items: list[dict[str, Any]], note: str) -> str:
     if not items:
         return f"<h2>{_e(title)}</h2><p>（无）</p>"
+    note_html = f'<p class="flag">{_e(note)}</p>' if note else ""
     head = "".join(
         f"<th>{c}</th>" for c in ("序号", "文件名称", "文号", "制定机关", "发布日期", "理由")
     )
@@ -159,7 +160,7 @@ def _catalogue(title: str, items: list[dict[str, Any]]) -> str:
         + "</tr>"
         for item in items
     )
-    return f"<h2>{_e(title)}</h2><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<h2>{_e(title)}</h2>{note_html}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def render_html(report: dict[str, Any]) -> str:
@@ -197,15 +198,15 @@ def render_html(report: dict[str, Any]) -> str:
 <h2>统计</h2>
 <div class="charts"><div><h3>最终结论</h3>{_bar_chart(report["counts"])}</div>
 <div><h3>模型与顾问的一致性</h3>{_confusion_chart(agreement)}<p>{_e(agreement_text)}</p></div></div>
-<h2>逐件审查结果</h2>
+<h2>逐件结果</h2>
 <div class="controls"><input id="q" type="search" placeholder="搜索标题、文号、发文机关、理由…" oninput="filterRows()" aria-label="搜索">
 <select id="lab" onchange="filterRows()" aria-label="按结论筛选"><option value="">全部结论</option>{options}</select>
-<select id="src" onchange="filterRows()" aria-label="按来源筛选"><option value="">全部来源</option><option value="顾问">顾问已决定</option><option value="模型">模型初判（待审核）</option></select>
+<select id="src" onchange="filterRows()" aria-label="按来源筛选"><option value="">全部来源</option><option value="法律顾问已审核">法律顾问已审核</option><option value="模型初判（待审核）">模型初判（待审核）</option></select>
 <span>显示 <b id="shown">{len(report["files"])}</b> / {len(report["files"])} 份</span></div>
 <table id="files"><thead><tr><th>序号</th><th>文件</th><th>标题</th><th>文号</th><th>发文机关</th><th>成文日期</th><th>最终结论</th><th>模型结论（概率）与依据</th><th>顾问决定</th><th>废止理由与风险提示</th><th>状态</th></tr></thead>
 <tbody>{_file_rows(report)}</tbody></table>
-{_catalogue("继续有效的规范性文件目录", report["catalogues"]["continuing"])}
-{_catalogue("建议废止的规范性文件目录", report["catalogues"]["repeal"])}
+{_catalogue("继续有效的规范性文件目录", report["catalogues"]["continuing"], report["catalogue_notes"]["continuing"])}
+{_catalogue("建议废止的规范性文件目录", report["catalogues"]["repeal"], report["catalogue_notes"]["repeal"])}
 <h2>顾问改判的文件</h2>
 {"<table><thead><tr><th>序号</th><th>文件</th><th>模型结论</th><th>顾问决定</th><th>审查人</th><th>理由</th></tr></thead><tbody>" + overrides + "</tbody></table>" if overrides else "<p>（无）</p>"}
 <h2>审查人统计</h2>

@@ -75,7 +75,7 @@ def write_xlsx(report: dict[str, Any], path: Path) -> None:
     summary.append([])
     summary.append(["统计"])
     counts = report["counts"]
-    for key, name in (("files", "文件总数"), ("screened", "已审查"), ("failed", "读取失败"), ("needs_ocr", "需要OCR"),
+    for key, name in (("files", "文件总数"), ("screened", "已筛查"), ("failed", "读取失败"), ("needs_ocr", "需要OCR"),
                       ("normative", "规范性文件"), ("non_normative", "不属于规范性文件"), ("repeal", "建议废止"),
                       ("reviewed", "顾问已审核"), ("unreviewed", "待审核")):  # fmt: skip
         summary.append([name, counts[key]])
@@ -129,4 +129,7 @@ def write_xlsx(report: dict[str, Any], path: Path) -> None:
             ws.append(
                 [item[c] for c in ("序号", "文件名称", "文号", "制定机关", "发布日期", "理由")]
             )
+        if report["catalogue_notes"][key]:
+            ws.append([])
+            ws.append([report["catalogue_notes"][key]])
     wb.save(path)

@@ -4,13 +4,17 @@ Pure logic over a :class:`~screening.store.Store`; drawing the screen is
 :mod:`screening.review_view`'s job and reading keys the CLI's. Every decision is committed to the
 ledger before the next document is shown.
 
-Queue order ``uncertainty`` (the default) puts first the documents whose top two label
-probabilities are closest (smallest *margin*): the advisor's choice is in practice between the
-model's first and second label, and margin measures exactly how near the model was to the other
-answer; entropy would also count the spread over the third label, which rarely matters. Ties go
-to documents with more red flags, then to file order. ``flags`` sorts by red flags first, ``file``
-keeps file order. Documents the reviewer skipped come last; documents already decided are left
-out, so quitting and starting again resumes where the reviewer left off.
+Queue order ``priority`` (the default) puts first the documents whose legal evidence and label
+disagree — a 规-series number, an extension notice or a validity clause on a file the model calls
+not normative; a reply to one party, a technical standard or a plan on a file it calls normative
+(:func:`conflict`) — because a confident model can be confidently wrong and such a file would
+otherwise come last; then every other document by ``uncertainty``. ``uncertainty`` alone puts
+first the documents whose top two label probabilities are closest (smallest *margin*): the
+advisor's choice is in practice between the model's first and second label, and margin measures
+exactly how near the model was to the other answer; entropy would also count the spread over the
+third label, which rarely matters. Ties go to documents with more red flags, then to file order.
+``flags`` sorts by red flags first, ``file`` keeps file order. Documents the reviewer skipped come last; documents already decided are
+left out, so quitting and starting again resumes where the reviewer left off.
 
 Several reviewers can work through one batch at once (an office on one shared ledger): a
 document decided by any of them leaves every queue (unless a reviewer reviews *independently*,
@@ -34,7 +38,10 @@ from .errors import AlreadyDecidedError, ScreeningError, UsageError
 from .labels import LABELS
 from .store import Store
 
-ORDERS = ("uncertainty", "flags", "file")
+ORDERS = ("priority", "uncertainty", "flags", "file")
+#: A legal fact whose weight is at least this (or at most its negative, for facts against the
+#: genre) makes a label against it a disagreement worth an advisor's look first.
+STRONG_FOR, STRONG_AGAINST = 1.0, -2.5
 KEY_LABELS = {"1": LABELS[0], "2": LABELS[1], "3": LABELS[2]}
 ACCEPT_KEYS = {"", "\r", "\n"}
 SCROLL_DOWN = {"j", "\x1b[B"}
@@ -56,14 +63,59 @@ class Item:
     text: str
     flags: list[dict[str, Any]] = field(default_factory=list)
     reasons: list[dict[str, Any]] = field(default_factory=list)
+    #: The legal facts on the genre (dicts of screening.evidence.Fact.to_dict, with weights).
+    facts: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def margin(self) -> float:
-        top = sorted(self.probabilities.values(), reverse=True)
-        return top[0] - (top[1] if len(top) > 1 else 0.0)
+        return margin(self.probabilities)
+
+    @property
+    def conflict(self) -> str | None:
+        return conflict(self.label, self.facts)
+
+
+def conflict(label: str, facts: list[dict[str, Any]]) -> str | None:
+    """What the legal evidence says against ``label``, in Chinese, or ``None``.
+
+    Strong facts for the genre (a registration number, an extension notice, a validity clause)
+    on a file labelled not normative, or strong facts against it (a reply to one party, a
+    technical standard, a plan or minutes) on a file labelled normative or repeal.
+    """
+    if label == LABELS[1]:
+        strong = [f for f in facts if f.get("weight", 0.0) >= STRONG_FOR]
+        if strong:
+            return "、".join(f["title"] for f in strong) + "，但模型判为不属于规范性文件"
+    else:
+        strong = [f for f in facts if f.get("weight", 0.0) <= STRONG_AGAINST]
+        if strong:
+            return "、".join(f["title"] for f in strong) + "，但模型判为规范性文件"
+    return None
+
+
+def margin(probabilities: dict[str, float]) -> float:
+    """How far the model's first label is ahead of its second."""
+    top = sorted(probabilities.values(), reverse=True)
+    return top[0] - (top[1] if len(top) > 1 else 0.0)
+
+
+def priority_key(
+    label: str,
+    probabilities: dict[str, float],
+    facts: list[dict[str, Any]],
+    n_flags: int,
+    seq: int,
+) -> tuple[bool, float, int, int]:
+    """The ``priority`` order: disagreements first, then the closest calls, more flags, file order."""
+    return (conflict(label, facts) is None, round(margin(probabilities), 6), -n_flags, seq)
 
 
 def sort_queue(items: list[Item], order: str) -> list[Item]:
+    if order == "priority":
+        return sorted(
+            items,
+            key=lambda i: priority_key(i.label, i.probabilities, i.facts, len(i.flags), i.seq),
+        )
     if order == "uncertainty":
         return sorted(items, key=lambda i: (round(i.margin, 6), -len(i.flags), i.seq))
     if order == "flags":
@@ -79,7 +131,7 @@ class ReviewSession:
         store: Store,
         batch_id: str,
         reviewer: str,
-        order: str = "uncertainty",
+        order: str = "priority",
         independent: bool = False,
         lease_seconds: float = ledger.LEASE_SECONDS,
     ) -> None:
@@ -130,6 +182,7 @@ class ReviewSession:
                     text=row["text"],
                     flags=[f for f in row["findings"] if f["group"] != "repeal"],
                     reasons=[f for f in row["findings"] if f["group"] == "repeal"],
+                    facts=row["structure"].get("legal_facts", []),
                 )
             )
         # The same document can appear twice in a batch (two paths): review it once.

@@ -66,7 +66,20 @@ def render(session: ReviewSession) -> Group | Text:
             Text(f"{LABEL_NAMES[lab]}{' ← 模型' if lab == item.label else ''}", style=style),
             f"{item.probabilities.get(lab, 0):.2f}",
         )
-    parts: list[object] = [head, probs, Text("主要依据：" + ("、".join(item.evidence[:6]) or "—"))]
+    parts: list[object] = [head, probs]
+    if item.conflict:
+        parts.append(Text(f"请特别注意：{item.conflict}", style="bold red"))
+    if item.facts:
+        parts.append(
+            Text(
+                "法律依据："
+                + "、".join(
+                    f"{f['title']}（{'+' if f.get('weight', 0) > 0 else ''}{f.get('weight', 0):g}）"
+                    for f in item.facts
+                )
+            )
+        )
+    parts.append(Text("用词依据：" + ("、".join(item.evidence[:6]) or "—")))
     if item.reasons:
         reasons = Text("废止理由：\n", style="bold magenta")
         for finding in item.reasons:

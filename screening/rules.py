@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .cnum import find_dates
+from .evidence import Fact, legal_facts
 from .lawref import REPEALED, LawTable, default_table
 from .structure import Span, Structure, add_months, parse_structure
 
@@ -304,6 +306,8 @@ class Analysis:
     structure: Structure
     findings: list[Finding]
     as_of: date
+    #: The legal facts that bear on the genre (:mod:`screening.evidence`).
+    facts: list[Fact] = field(default_factory=list)
 
     def findings_for(self, label: str | None) -> list[Finding]:
         """The findings to show for a document labelled ``label``: legality rules with
@@ -316,6 +320,7 @@ class Analysis:
             "as_of": self.as_of.isoformat(),
             "structure": self.structure.to_dict(),
             "findings": [f.to_dict() for f in self.findings],
+            "facts": [f.to_dict() for f in self.facts],
         }
 
 
@@ -401,10 +406,17 @@ def _check(rule_id: str) -> Callable[[Checker], Checker]:
     return register
 
 
-def _sentence_rule(pattern: re.Pattern[str], detail: str, allow_basis: bool = False) -> Checker:
+def _sentence_rule(
+    pattern: re.Pattern[str],
+    detail: str,
+    allow_basis: bool = False,
+    unless: re.Pattern[str] | None = None,
+) -> Checker:
     """A checker that flags a sentence where ``pattern`` matches without negation (不得收取,
     严禁查封), unless the sentence cites a legal basis (with ``allow_basis`` it still counts: a
-    cited law does not make a local-only preference lawful)."""
+    cited law does not make a local-only preference lawful) or matches ``unless`` (what the rule
+    must not mistake for its subject: a tax exemption for a fee, a statutory licence restated for
+    one created)."""
 
     def check(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
         for start, end, sentence in doc.sentences_matching(pattern):
@@ -412,6 +424,8 @@ def _sentence_rule(pattern: re.Pattern[str], detail: str, allow_basis: bool = Fa
                 (m for m in pattern.finditer(sentence) if not _negated(sentence, m.start())), None
             )
             if match is None or (not allow_basis and _has_basis(sentence)):
+                continue
+            if unless is not None and unless.search(sentence):
                 continue
             yield (start, end), detail.format(match=match.group(0))
 
@@ -548,10 +562,47 @@ def _campaign_ended(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
                 end_year = year
     if end_year is not None and doc.as_of.year > end_year:
         yield doc.structure.title_span, f"标题所示的阶段性任务期限至{end_year}年，审查基准日已过。"
+        return
+    yield from _window_ended(doc)
+
+
+_DATE_TEXT = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+#: A stated window the file's benefits or duties apply in: 申请截止日期为…, 适用于…至…期间.
+_WINDOW = re.compile(
+    rf"(?:申请|申报|受理)截止(?:日期|时间)?(?:为|是|至|到)?\s*(?P<deadline>{_DATE_TEXT})"
+    rf"|(?:适用于|适用期(?:限)?为?|实施期(?:限)?为?|执行期(?:限)?为?|政策期(?:限)?为?|补贴期(?:限)?为?)\s*"
+    rf"(?:{_DATE_TEXT})\s*(?:至|到|—|-)\s*(?P<until>{_DATE_TEXT})"
+)
+
+
+def _window_ended(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
+    """A programme whose every stated application or applicability window has closed (补贴资金
+    申请截止日期为2025年1月10日), in a file that states no validity running longer."""
+    s = doc.structure
+    expiry = s.expiry()
+    if expiry is not None and expiry >= doc.as_of:
+        return
+    last = None
+    for match in _WINDOW.finditer(doc.text):
+        found = find_dates(match.group("deadline") or match.group("until"))
+        if found and (last is None or found[0][0] > last[0]):
+            last = (found[0][0], (match.start(), match.end()))
+    if last is not None and last[0] < doc.as_of:
+        yield (
+            last[1],
+            f"文件载明的申请或适用期限至{last[0].isoformat()}，审查基准日已过，任务已完成。",
+        )
 
 
 # --  legality rules
 
+#: Licences a statute creates: a file requiring one restates the law, it does not create a licence.
+_STATUTORY_LICENCE = (
+    r"施工许可|预售许可|规划许可|建设工程规划|建设用地规划|排污许可|取水许可|营业执照|"
+    r"卫生许可|消防(?:设计|验收)|特种设备|道路运输经营许可|食品经营许可|资质证书"
+)
+#: Approvals inside the government's own projects and budgets (概算, 政府采购 …), not licences.
+_OWN_APPROVAL = r"概算|预算|投资计划|财政资金|政府采购|代建|项目（法人）单位|项目法人单位|立项"
 _check("legal.creates_license")(
     _sentence_rule(
         re.compile(
@@ -560,15 +611,27 @@ _check("legal.creates_license")(
             r"(?:许可证|许可|审批手续|批准文件|核准)|实行[^。；]{0,10}?(?:许可|审批)制度"
         ),
         "“{match}”：对公民、法人或其他组织设定了批准、许可类前置条件，且未援引法律、法规依据。",
+        unless=re.compile(
+            rf"{_STATUTORY_LICENCE}|{_OWN_APPROVAL}|按照规定|按规定|依照规定|"
+            # -- a private party's consent (未经本人同意) is no licence
+            r"未经[^。；，]{0,10}?(?:消费者|本人|个人|信息主体|委托人|当事人|权利人|业主|所有人)[^。；，]{0,4}?(?:同意|授权)"
+        ),
     )
 )
 _check("legal.creates_penalty")(
     _sentence_rule(
         re.compile(
-            r"(?:(?<![查惩判办论])处以?|并处|给予)[^。；、]{0,24}?(?:罚款|警告|没收|通报批评)|罚款|没收[^。；]{0,6}(?:违法所得|非法财物)|"
-            r"吊销[^。；]{0,10}?(?:执照|许可证)|责令停产停业|责令关闭|行政拘留"
+            r"(?:(?<![查惩判办论])处(?![罚理置分])以?|并处|给予)[^。；、]{0,24}?(?:罚款|警告|没收|通报批评)|"
+            r"没收[^。；]{0,6}(?:违法所得|非法财物)|(?<!被)(?<!或者)(?<!或)吊销[^。；]{0,10}?(?:执照|许可证)|"
+            r"责令停产停业|责令关闭|行政拘留"
         ),
         "“{match}”：规定了罚款、没收、吊销等处罚，且所在条文未援引法律、法规依据。",
+        # -- not a penalty on the public: a sanction on a government body or its staff, a
+        # procedural clause about hearings, a colour-coded warning in project management
+        unless=re.compile(
+            r"(?:主管部门|行政机关|政府|机关|工作人员|执法人员|部门)[^。；，]{0,12}?(?:给予|处以?|责令)|"
+            r"听证|陈述|申辩|复议|诉讼|(?:红|黄|橙|蓝)色警告|红牌|黄牌"
+        ),
     )
 )
 _check("legal.creates_coercion")(
@@ -577,16 +640,49 @@ _check("legal.creates_coercion")(
             r"查封|扣押|冻结[^。；]{0,6}(?:存款|账户|资金|财产)|强制拆除|强制隔离|暂扣|强制清除"
         ),
         "“{match}”：规定了查封、扣押、冻结等行政强制措施，且所在条文未援引法律、法规依据。",
-    )
-)
-_check("legal.creates_fee")(
-    _sentence_rule(
-        re.compile(
-            r"(?:收取|缴纳|交纳|缴存|预交|预缴|收缴)[^。；，税]{0,16}?(?:费用|[^，。；税]费|保证金|押金|风险金|抵押金)"
+        # -- not a measure the issuer takes: a state disclosed (资产被查封), a court's or the
+        # police's measure that others assist with, a list of forms
+        unless=re.compile(
+            r"被查封|被扣押|被冻结|资产查封|披露|协助|公安机关|司法机关|人民法院|检察|附[:：]|"
+            # -- a bank closing or freezing a client's account under its contract: not an
+            # administrative coercive measure
+            r"(?:银行|支付机构|金融机构|收单机构|机构)[^。；]{0,40}?(?:冻结|暂停|关闭)"
         ),
-        "“{match}”：要求缴纳费用、保证金或押金，且未援引收费依据。",
     )
 )
+_FEE = re.compile(
+    r"(?:收取|缴纳|交纳|缴存|预交|预缴|收缴)[^。；，税]{0,16}?(?:费用|[^，。；税]费|保证金|押金|风险金|抵押金)"
+)
+_fee_sentences = _sentence_rule(
+    _FEE,
+    "“{match}”：要求缴纳费用、保证金或押金，且未援引收费依据。",
+    # -- a fee collected under the stated schedule, an exemption or reduction, or a cap on what
+    # others may charge: no fee is created
+    unless=re.compile(
+        r"按照规定|按规定|规定的收费|收费标准收取|免征|免收|减免|减半|减征|降低|不超过|不得超过|"
+        r"最高不得|上限|退还|返还|公共事业费|水、?电|电费|煤气费|学费|教育培训费|"
+        # -- what a market party charges its customers is regulated, not a fee the issuer creates
+        r"(?:银行|支付机构|收单机构|发卡机构|机构|企业|公司|经营者|物业服务|商户|承销团?成员?|"
+        r"运营单位|转让行|代理行)[^。；]{0,40}?(?:收取|制定的收费)"
+    ),
+)
+_FEE_NAME = re.compile(r"[\u4e00-\u9fff]{2,12}费")
+
+
+@_check("legal.creates_fee")
+def _creates_fee(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
+    """A fee the document requires, unless a law or rule it cites is named
+    after that very fee (《某市单位生活垃圾处理费征收管理办法》 for 单位生活垃圾处理费): then it
+    collects a fee that exists, and the fee's basis is that citation."""
+    cited = " ".join(c.name for c in doc.structure.citations)
+    for span, detail in _fee_sentences(doc):
+        sentence = doc.text[span[0] : span[1]] if span else ""
+        names = [m.group(0) for m in _FEE_NAME.finditer(sentence)]
+        if any(name[-6:] in cited for name in names):
+            continue
+        yield span, detail
+
+
 _check("legal.certification_precondition")(
     _sentence_rule(
         re.compile(
@@ -639,9 +735,19 @@ _RETRO_PHRASE = re.compile(
 )
 
 
+#: A transitional clause for matters pending at 施行 (不真正溯及): not retroactivity.
+_PENDING = re.compile(
+    r"未完成|尚未|未办结|未结案|未办理完毕|未履行完毕|在建|正在|已受理|已申请|已立项"
+)
+#: Notices that extend, amend or repeal another file attach its text, 施行 clause included.
+_ACTS_ON_ANOTHER = re.compile(r"关于(?:延长|延续|修改|修订|废止|宣布失效|停止执行)[^《]{0,10}《")
+
+
 @_check("legal.retroactive")
 def _retroactive(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
     s = doc.structure
+    if _ACTS_ON_ANOTHER.search(s.title or ""):
+        return
     if s.effective_date and s.issue_date and s.effective_date < s.issue_date:
         yield (
             s.effective_span,
@@ -652,7 +758,13 @@ def _retroactive(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
         return
     for start, end, sentence in doc.sentences_matching(_RETRO_PHRASE):
         match = _RETRO_PHRASE.search(sentence)
-        if match and "原规定" not in sentence and "不一致" not in sentence:
+        if (
+            match
+            and "原规定" not in sentence
+            and "不一致" not in sentence
+            and "参照" not in match.group(0)  # -- reference application to pending matters
+            and not _PENDING.search(sentence)
+        ):
             yield (
                 (start, end),
                 f"“{match.group(0)}”：将文件适用于施行前的事项，需确认是否有利于当事人。",
@@ -696,6 +808,8 @@ def _validity_missing(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
     s = doc.structure
     if s.issuer_level not in doc.config.validity_required_levels:
         return
+    if _ACTS_ON_ANOTHER.search(s.title or ""):
+        return  # -- an amending or repealing notice takes no validity of its own
     if s.valid_until is None and s.validity_years is None:
         yield s.effective_span or s.title_span, "文件未载明有效期。"
 
@@ -803,7 +917,12 @@ def analyze(
     """
     as_of = as_of or date.today()
     structure = parse_structure(text, hints)
-    return Analysis(structure, run_rules(text, structure, as_of, config, table), as_of)
+    return Analysis(
+        structure,
+        run_rules(text, structure, as_of, config, table),
+        as_of,
+        legal_facts(structure, text),
+    )
 
 
 def make_finding(

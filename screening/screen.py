@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .assess import analyze_text, assess, batch_findings
+from .assess import analyze_text, assess, batch_context
 from .config import Limits
 from .errors import ExtractionError, NoTextLayerError
 from .extract import EXTRACTOR_VERSION, extract_with_limits
@@ -36,7 +36,8 @@ from .store import Store, StoredExtraction, StoredPrediction
 from .structure import Structure, parse_structure
 
 OK, FAILED, NEEDS_OCR = "ok", "failed", "needs_ocr"
-STATUS_NAMES = {OK: "已审查", FAILED: "失败", NEEDS_OCR: "需要OCR"}
+#: "已筛查", not "已审查": a file read and screened has not been reviewed by an advisor.
+STATUS_NAMES = {OK: "已筛查", FAILED: "失败", NEEDS_OCR: "需要OCR"}
 
 #: progress(done, total, path) is called once before the first file (done=0, path None) and
 #: after each file.
@@ -75,6 +76,8 @@ class ScreenRow:
     probabilities: dict[str, float] = field(default_factory=dict)
     kind_probability: float | None = None
     evidence: list[str] = field(default_factory=list)
+    #: The legal facts on the genre, with their weights and spans (screening.evidence).
+    facts: list[dict[str, Any]] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
     structure: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -114,6 +117,7 @@ class ScreenRow:
             "probability": self.probability,
             "probabilities": self.probabilities,
             "evidence": self.evidence,
+            "legal_facts": self.facts,
             "repeal_reasons": self.repeal_reasons,
             "flags": self.flags,
             "structure": {k: self.structure.get(k) for k in STRUCTURE_FIELDS}
@@ -194,6 +198,8 @@ class Analysis:
     probabilities: dict[str, float] = field(default_factory=dict)
     kind_probability: float | None = None
     evidence: list[tuple[str, float]] = field(default_factory=list)
+    #: The legal facts on the genre, with their weights and spans (screening.evidence).
+    facts: list[dict[str, Any]] = field(default_factory=list)
     #: Every finding of the rules (stored with the prediction), and those the row shows.
     findings: list[dict[str, Any]] = field(default_factory=list)
     shown_findings: list[dict[str, Any]] = field(default_factory=list)
@@ -243,6 +249,7 @@ def analyze_file(job: Job, model: ScreeningModel, limits: Limits, as_of: str) ->
         out.label, out.probabilities = pred.label, pred.probabilities
         out.kind_probability = pred.kind_probability
         out.evidence = [(e.feature, e.weight) for e in pred.evidence]
+        out.facts = [f.to_dict(model.fact_weights) for f in pred.facts]
         # Stored: every finding (a later batch rule may change the label and so which findings
         # are shown); the row shows those that fit its label.
         out.findings = [f.to_dict() for f in analysis.findings]
@@ -274,7 +281,13 @@ def record_analysis(
             row.kind_probability = a.kind_probability
             row.evidence = [evidence_phrase(f) for f, _ in a.evidence]
             row.findings = a.shown_findings
-            row.structure = a.structure.to_dict() if a.structure else {}
+            row.facts = a.facts
+            # -- the facts travel with the stored structure, so a rerun that reuses the
+            # prediction shows them too
+            row.structure = {
+                **(a.structure.to_dict() if a.structure else {}),
+                "legal_facts": a.facts,
+            }
             prediction_id = store.record_prediction(
                 a.sha256,
                 batch_id,
@@ -321,6 +334,7 @@ def _record_reused(
     row.evidence = [evidence_phrase(f) for f, _ in stored.evidence]
     row.findings = visible_findings(stored.findings, row.label)
     row.structure = stored.structure
+    row.facts = stored.structure.get("legal_facts", [])
     if structures is not None:
         structures[sha256] = parse_structure(extraction.text, Metadata(**extraction.metadata))
     with store.transaction():
@@ -446,23 +460,40 @@ def finish_batch(
     rows: list[ScreenRow],
     structures: dict[str, Structure],
 ) -> None:
-    """Run the batch-wide rules and record every screened file's final label in the batch."""
-    extra = batch_findings(list(structures.items()), date.fromisoformat(as_of))
+    """Run the batch-wide rules and record every screened file's final label in the batch: a newer
+    file that ends or extends another, and the issuers' registration practice."""
+    context = batch_context(list(structures.items()), date.fromisoformat(as_of))
     with store.transaction():
         for row in rows:
             if row.status != OK or row.sha256 is None:
                 continue
-            added = extra.get(row.sha256, [])
-            if added:
+            added = context.findings_for(row.sha256)
+            renewal = context.renewals.get(row.sha256)
+            if renewal is not None and renewal.until.isoformat() < as_of:
+                renewal = None
+            facts = context.facts.get(row.sha256, [])
+            if added or renewal or facts:
                 stored = store.latest_prediction(row.sha256, model.version, as_of)
-                doc_rule_ids = [f["rule_id"] for f in (stored.findings if stored else [])]
-                kind = KindScore(
-                    row.kind_probability or 0.0, [Evidence(e, 0.0) for e in row.evidence]
+                own = [
+                    f
+                    for f in (stored.findings if stored else [])
+                    if not (renewal and f["rule_id"] == "repeal.validity_expired")
+                ]
+                kind = model.shift(
+                    KindScore(
+                        row.kind_probability or 0.0, [Evidence(e, 0.0) for e in row.evidence]
+                    ),
+                    facts,
                 )
-                pred = model.combine(kind, doc_rule_ids + [f.rule_id for f in added])
+                pred = model.combine(
+                    kind,
+                    [f["rule_id"] for f in own] + [f.rule_id for f in added],
+                    row.structure.get("issuer_level", "unknown"),
+                )
                 row.label, row.probabilities = pred.label, pred.probabilities
-                all_findings = (stored.findings if stored else []) + [f.to_dict() for f in added]
-                row.findings = visible_findings(all_findings, row.label)
+                row.kind_probability = pred.kind_probability
+                row.facts = row.facts + [f.to_dict(model.fact_weights) for f in facts]
+                row.findings = visible_findings(own + [f.to_dict() for f in added], row.label)
             store.set_assessment(
                 batch_id, row.path, row.label or "", row.probabilities, row.findings
             )
@@ -566,6 +597,7 @@ def explain_path(
         "probabilities": pred.probabilities,
         "kind_probability": pred.kind_probability,
         "repeal_category": pred.repeal_category,
+        "legal_facts": [f.to_dict(model.fact_weights) for f in pred.facts],
         "evidence": [{"phrase": e.phrase, "weight": e.weight} for e in pred.evidence],
         "findings": [f.to_dict() for f in analysis.findings],
         "text": extraction.text,

@@ -374,7 +374,7 @@ class Store:
             """
             SELECT bf.seq, bf.path, bf.sha256, p.model_version, COALESCE(bf.label, p.label),
                    COALESCE(bf.probabilities, p.probabilities), p.evidence, e.metadata, e.text,
-                   COALESCE(bf.findings, p.findings)
+                   COALESCE(bf.findings, p.findings), p.structure
             FROM batch_files bf
             JOIN predictions p ON p.id = bf.prediction_id
             JOIN extractions e ON e.sha256 = bf.sha256
@@ -395,6 +395,7 @@ class Store:
                 "metadata": json.loads(r[7]),
                 "text": r[8],
                 "findings": json.loads(r[9]),
+                "structure": json.loads(r[10] or "{}"),
             }
             for r in rows
         ]

@@ -27,6 +27,7 @@ from .metadata import (
     find_doc_number,
     find_issuer,
     find_title,
+    split_issuers,
 )
 
 Span = tuple[int, int]
@@ -90,7 +91,7 @@ _VALID_UNTIL = re.compile(
 )
 _VALID_FOR = re.compile(
     rf"(?:有效期|试行期|试行|执行期|实施期)(?:限)?\s*(?:为|是|暂定为?|：|:)?\s*"
-    rf"(?P<n>{_NUM}{{1,3}})\s*(?P<unit>年|个月)"
+    rf"(?:(?P<n>{_NUM}{{1,3}})\s*(?P<unit>年|个月)(?P<half>半)?|(?P<half_year>半年))"
 )
 _PROVISIONAL = re.compile(r"暂行|试行")
 _ARTICLE = re.compile(rf"(?m)^[ \t\u3000]*第\s*({_NUM}{{1,5}})\s*条")
@@ -123,8 +124,9 @@ class DocNumber:
 
     @property
     def normative_series(self) -> bool:
-        """A "规" in the issuer code marks the normative series (浙政办规〔2021〕3号)."""
-        return "规" in self.code
+        """Whether the code is the issuer's normative series (浙政办规〔2021〕3号, 沪住建规范〔2020〕8号,
+        杨应急行规〔2026〕1号): see :func:`is_normative_series`."""
+        return is_normative_series(self.code)
 
     @property
     def key(self) -> str:
@@ -147,6 +149,17 @@ class Supersession:
 
     span: Span
     verb: str
+    clause: str
+    titles: list[str] = field(default_factory=list)
+    doc_numbers: list[DocNumber] = field(default_factory=list)
+
+
+@dataclass
+class Extension:
+    """A clause that extends the validity of other documents (《…》（文号）有效期延长至…)."""
+
+    span: Span
+    until: date
     clause: str
     titles: list[str] = field(default_factory=list)
     doc_numbers: list[DocNumber] = field(default_factory=list)
@@ -179,6 +192,8 @@ class Structure:
     citations: list[Citation] = field(default_factory=list)
     cited_doc_numbers: list[DocNumber] = field(default_factory=list)
     supersessions: list[Supersession] = field(default_factory=list)
+    #: Clauses extending other documents' validity (an extension notice's operative part).
+    extensions: list[Extension] = field(default_factory=list)
     #: Names of the instruments the document itself issues (现将《…办法》印发给你们, 制定了《…》，现予公布).
     promulgates: list[str] = field(default_factory=list)
 
@@ -230,6 +245,25 @@ def add_months(start: date, months: int) -> date:
         except ValueError:
             continue
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+#: The series mark: 规 (or 规范, 规字) ending the code, a 联 for joint documents after it.
+_SERIES_MARK = re.compile(r"(?<![法综])规(?:范)?(?:字)?(?:联)?$")
+
+
+def is_normative_series(code: str) -> bool:
+    """Whether a 文号 code ends in the normative-series mark (国办发〔2018〕37号's 统一编号).
+
+    Read carefully (DOMAIN.md §2): 规 inside an organ's name is not the mark — 沪规划资源乡 is a
+    planning bureau's ordinary code — and 法规 or 综规 end office codes (a policy-and-regulations
+    or planning division: 沪建法规, 沪建综规), not the series.
+    """
+    return bool(_SERIES_MARK.search(code))
+
+
+def series_prefix(code: str) -> str:
+    """The issuer part of a normative-series code (沪住建规范 → 沪住建, 浦府管规 → 浦府管)."""
+    return _SERIES_MARK.sub("", code)
 
 
 def parse_doc_number(raw: str, span: Span | None = None) -> DocNumber | None:
@@ -303,26 +337,6 @@ def issuer_level(issuers: list[str]) -> str:
     if levels == {"central"}:
         return "central"
     return "local" if "local" in levels else "unknown"
-
-
-def split_issuers(issuer: str | None) -> list[str]:
-    """Joint issuers as a list: split at 、，or spaces, but not inside （…）, which names the
-    other titles of one organ (某委员会（某办公室、某局）)."""
-    if not issuer:
-        return []
-    parts, depth, current = [], 0, ""
-    for ch in issuer:
-        if ch in "（(":
-            depth += 1
-        elif ch in "）)" and depth > 0:
-            depth -= 1
-        if depth == 0 and (ch in "、，," or ch.isspace()):
-            parts.append(current)
-            current = ""
-        else:
-            current += ch
-    parts.append(current)
-    return [p.strip("《》〈〉") for p in parts if p.strip("《》〈〉")]
 
 
 def _find_span(text: str, needle: str | None) -> Span | None:
@@ -534,7 +548,8 @@ def _effective(text: str, issue: date | None) -> tuple[date | None, Span | None]
 
 
 _ABOUT_SELF = re.compile(
-    r"本(?:办法|规定|细则|通知|意见|决定|规则|方案|文件|公告|通告|制度|标准|措施|实施意见)|施行|实施|执行|印发|发布"
+    r"本(?:办法|规定|细则|通知|意见|决定|规则|方案|文件|公告|通告|制度|标准|措施|实施意见|批复|复函|函|"
+    r"目录|清单|指引|规范|政策|计划)|施行|实施|执行|印发|发布"
 )
 
 
@@ -552,6 +567,42 @@ def _about_self(text: str, start: int) -> bool:
     return not lead or bool(_ABOUT_SELF.search(sentence))
 
 
+_EXTENDED = re.compile(
+    rf"(?:有效期|执行期|实施期)(?:限)?(?:再|继续)?(?:延长|延续|顺延)(?:至|到)\s*(?P<date>{_WRAPPED_DATE.pattern})"
+)
+_EXTENSION_TITLE = re.compile(r"关于(?:延长|延续|继续施行|继续执行)")
+
+
+def _extensions(text: str, title: str | None) -> list[Extension]:
+    """Clauses that extend named documents to a new end date. A clause that names no document
+    takes the document its title names (关于延长《…》有效期的通知: 有效期延长至…)."""
+    title_names = [m.group(1).strip() for m in _BOOK.finditer(title or "")]
+    found = []
+    for match in _EXTENDED.finditer(text):
+        until = _wrapped_date(match.group("date"))
+        if until is None:
+            continue
+        start, _ = _sentence_bounds(text, match.start())
+        clause = text[start : match.start()]
+        # -- the clause names the documents it extends; a sentence of its own (经评估，需继续实施，
+        # 有效期延长至…) extends what the title names
+        start = (
+            max(0, start - 160)
+            if not (_BOOK.search(clause) or DOC_NUMBER.search(clause))
+            else start
+        )
+        clause = text[start : match.start()]
+        titles = [m.group(1).strip() for m in _BOOK.finditer(clause)] or title_names
+        numbers = [n for n in (_doc_number_at(m) for m in DOC_NUMBER.finditer(clause)) if n]
+        if titles or numbers:
+            found.append(
+                Extension(
+                    (start, match.end()), until, text[start : match.end()].strip(), titles, numbers
+                )
+            )
+    return found
+
+
 def _validity(text: str) -> tuple[date | None, float | None, Span | None]:
     for match in _VALID_UNTIL.finditer(text):
         if not _about_self(text, match.start()):
@@ -560,9 +611,15 @@ def _validity(text: str) -> tuple[date | None, float | None, Span | None]:
         if parsed:
             return parsed, None, (match.start(), match.end())
     for match_for in _VALID_FOR.finditer(text):
+        if not _about_self(text, match_for.start()):
+            continue
+        if match_for["half_year"]:  # -- 有效期半年
+            return None, 0.5, (match_for.start(), match_for.end())
         n = to_int(match_for["n"])
-        if n and _about_self(text, match_for.start()):
+        if n:
             years = n if match_for["unit"] == "年" else n / 12
+            if match_for["half"]:  # -- 有效期两年半, 试行一年半
+                years += 0.5 if match_for["unit"] == "年" else 0.5 / 12
             return None, float(years), (match_for.start(), match_for.end())
     return None, None, None
 
@@ -634,6 +691,12 @@ def parse_structure(text: str, hints: Metadata | None = None) -> Structure:
         and not (s.doc_number and s.doc_number.span == n.span)
     ]
     s.supersessions = _supersessions(text)
+    s.extensions = _extensions(text, s.title)
+    if s.extensions and s.title and _EXTENSION_TITLE.search(s.title):
+        # -- an extension notice stands as long as what it extends: its own validity is the new
+        # end date it sets
+        last = max(s.extensions, key=lambda e: e.until)
+        s.valid_until, s.validity_years, s.validity_span = last.until, None, last.span
     s.promulgates = _promulgated(text, title_end)
     return s
 
@@ -641,6 +704,7 @@ def parse_structure(text: str, hints: Metadata | None = None) -> Structure:
 __all__ = [
     "Citation",
     "DocNumber",
+    "Extension",
     "Span",
     "Structure",
     "Supersession",
@@ -650,4 +714,5 @@ __all__ = [
     "normalize_title",
     "parse_doc_number",
     "parse_structure",
+    "series_prefix",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from .rules import Finding, make_finding
 from .structure import DocNumber, Span, Structure, normalize_title
@@ -61,59 +62,103 @@ def _strictly_older(a: Structure, b: Structure) -> bool:
     return a.issue_date is not None and b.issue_date is not None and a.issue_date < b.issue_date
 
 
+class _Index:
+    """The documents of a batch by 文号 and by the titles they may be cited by."""
+
+    def __init__(self, batch: Sequence[tuple[str, Structure]]) -> None:
+        self.structures = dict(batch)
+        self.by_number: dict[tuple[int, int], list[tuple[str, DocNumber]]] = defaultdict(list)
+        self.by_title: dict[str, list[str]] = defaultdict(list)
+        # -- titles by their part from 关于 on, with whether an issuer stood before it
+        self.by_short_title: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+        for key, s in batch:
+            if s.doc_number is not None:
+                self.by_number[(s.doc_number.year, s.doc_number.number)].append((key, s.doc_number))
+            for title in _title_keys(s):
+                self.by_title[title].append(key)
+                short = _without_issuer(title)
+                self.by_short_title[short].append((key, short != title))
+
+    def resolve(
+        self, citing: Structure, titles: Sequence[str], numbers: Sequence[DocNumber]
+    ) -> list[tuple[str, str, str]]:
+        """The documents a clause of ``citing`` names: (key, "文号" or "标题", reference)."""
+        found: list[tuple[str, str, str]] = []
+        for ref in numbers:
+            for key, number in self.by_number.get((ref.year, ref.number), []):
+                if _codes_compatible(number.code, ref.code):
+                    found.append((key, "文号", ref.raw))
+        own_titles = _title_keys(citing)
+        for name in titles:
+            title = normalize_title(name)
+            if len(title) < MIN_TITLE:
+                continue
+            # -- a revision that keeps its name (原《…办法》同时废止) ends only a strictly older
+            # namesake: two copies of one file must not end each other
+            same_name = title in own_titles and not numbers
+            keys = self.by_title.get(title, [])
+            if not keys:
+                # -- cited with or without the issuer's name before 关于: one side may omit it,
+                # but two different issuers' names mean two different documents
+                short = _without_issuer(title)
+                prefixed = short != title
+                keys = [
+                    k for k, has in self.by_short_title.get(short, []) if not (has and prefixed)
+                ]
+            if same_name:
+                keys = [k for k in keys if _strictly_older(self.structures[k], citing)]
+            found.extend((key, "标题", name) for key in keys)
+        return found
+
+    def older_or_same_age(self, newer: str, older: str) -> bool:
+        """Whether ``older`` may be acted on by ``newer``: another document, not issued later."""
+        if older == newer:
+            return False
+        a, b = self.structures[newer].issue_date, self.structures[older].issue_date
+        return not (a is not None and b is not None and b > a)
+
+
 def supersession_graph(batch: Sequence[tuple[str, Structure]]) -> list[Edge]:
     """Every resolved supersession edge in ``batch`` (pairs of document key and structure)."""
-    by_number: dict[tuple[int, int], list[tuple[str, DocNumber]]] = defaultdict(list)
-    by_title: dict[str, list[str]] = defaultdict(list)
-    # -- titles by their part from 关于 on, with whether an issuer stood before it
-    by_short_title: dict[str, list[tuple[str, bool]]] = defaultdict(list)
-    structures = dict(batch)
-    for key, s in batch:
-        if s.doc_number is not None:
-            by_number[(s.doc_number.year, s.doc_number.number)].append((key, s.doc_number))
-        for title in _title_keys(s):
-            by_title[title].append(key)
-            short = _without_issuer(title)
-            by_short_title[short].append((key, short != title))
-
+    index = _Index(batch)
     edges: list[Edge] = []
     seen: set[tuple[str, str]] = set()
     for newer, s in batch:
-        own_titles = _title_keys(s)
         for clause in s.supersessions:
-            found: list[tuple[str, str, str]] = []
-            for ref in clause.doc_numbers:
-                for key, number in by_number.get((ref.year, ref.number), []):
-                    if _codes_compatible(number.code, ref.code):
-                        found.append((key, "文号", ref.raw))
-            for name in clause.titles:
-                title = normalize_title(name)
-                if len(title) < MIN_TITLE:
+            for older, by, reference in index.resolve(s, clause.titles, clause.doc_numbers):
+                if (newer, older) in seen or not index.older_or_same_age(newer, older):
                     continue
-                # -- a revision that keeps its name (原《…办法》同时废止) ends only a strictly older
-                # namesake: two copies of one file must not end each other
-                same_name = title in own_titles and not clause.doc_numbers
-                keys = by_title.get(title, [])
-                if not keys:
-                    # -- cited with or without the issuer's name before 关于: one side may omit it,
-                    # but two different issuers' names mean two different documents
-                    short = _without_issuer(title)
-                    prefixed = short != title
-                    keys = [k for k, has in by_short_title.get(short, []) if not (has and prefixed)]
-                if same_name:
-                    keys = [k for k in keys if _strictly_older(structures[k], s)]
-                found.extend((key, "标题", name) for key in keys)
-            for older, by, reference in found:
-                if older == newer or (newer, older) in seen:
-                    continue
-                a, b = s.issue_date, structures[older].issue_date
-                if a is not None and b is not None and b > a:
-                    continue  # an older document cannot repeal a newer one
                 seen.add((newer, older))
                 edges.append(
                     Edge(newer, older, by, reference, clause.clause, clause.span, clause.verb)
                 )
     return edges
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """``newer`` extends the validity of ``older`` to ``until`` by the clause at ``span``."""
+
+    newer: str
+    older: str
+    until: date
+    clause: str
+    span: Span
+
+
+def extension_graph(batch: Sequence[tuple[str, Structure]]) -> dict[str, Renewal]:
+    """The latest extension of each document a newer document of the batch extends
+    (《…》（文号）有效期延长至…), by document key."""
+    index = _Index(batch)
+    latest: dict[str, Renewal] = {}
+    for newer, s in batch:
+        for ext in s.extensions:
+            for older, _, _ in index.resolve(s, ext.titles, ext.doc_numbers):
+                if not index.older_or_same_age(newer, older):
+                    continue
+                if older not in latest or ext.until > latest[older].until:
+                    latest[older] = Renewal(newer, older, ext.until, ext.clause, ext.span)
+    return latest
 
 
 def _describe(s: Structure, key: str) -> str:

@@ -21,6 +21,7 @@ import numpy as np
 from . import __version__
 from .corpus import CorpusDoc, corpus_hash
 from .errors import CorpusError
+from .evidence import DEFAULT_WEIGHTS, Fact, facts_logit
 from .features import MAX_TOKENS, content, document_features, issuer_level_of
 from .labels import LABELS, NON_NORMATIVE, REPEAL
 from .metadata import parse_metadata
@@ -30,6 +31,8 @@ from .model import (
     NO_FINDING,
     REPEAL_CATEGORIES,
     KindScore,
+    LegalCombination,
+    Precedents,
     Prediction,
     ScreeningModel,
 )
@@ -41,6 +44,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "max_features": 60000,
     "folds": 5,
     "seed": 0,
+    # -- an advisor's decision on a real file counts as this many written corpus documents
+    "decision_weight": 3.0,
 }
 
 Progress = Callable[[str, int, int], None]
@@ -50,7 +55,12 @@ def _identity(features: list[str]) -> list[str]:
     return features
 
 
-def _fit(features: Sequence[list[str]], kind: Sequence[bool], params: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _fit(  # type: ignore[no-untyped-def]
+    features: Sequence[list[str]],
+    kind: Sequence[bool],
+    params: dict[str, Any],
+    sample_weight: np.ndarray | None = None,
+):
     """TF-IDF + logistic regression for ``p_kind`` (normative in kind vs not)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -64,7 +74,7 @@ def _fit(features: Sequence[list[str]], kind: Sequence[bool], params: dict[str, 
     )
     x = vectorizer.fit_transform(features)
     clf = LogisticRegression(C=params["C"], max_iter=5000, class_weight="balanced")
-    clf.fit(x, np.asarray(kind, dtype=int))
+    clf.fit(x, np.asarray(kind, dtype=int), sample_weight=sample_weight)
     return vectorizer, clf.coef_.reshape(1, -1), clf.intercept_.reshape(1)
 
 
@@ -115,27 +125,61 @@ def estimate_repeal_table(
     return table, kind_given_superseded
 
 
-def corpus_findings(docs: Sequence[CorpusDoc], metas: Sequence[Any]) -> list[str]:
+def corpus_findings(
+    docs: Sequence[CorpusDoc], metas: Sequence[Any]
+) -> tuple[list[str], list[list[Fact]]]:
     """The strongest repeal category of every corpus document at its own as-of date, the corpus
-    read as one batch (so that a newer document can end an older one)."""
+    read as one batch (so that a newer document can end an older one), and its legal facts."""
     from datetime import date
 
-    from .assess import analyze_text, batch_findings
+    from .assess import analyze_text, batch_context
     from .model import repeal_category
 
     as_of = {doc.id: date.fromisoformat(doc.as_of) for doc in docs}
     analyses = [
         analyze_text(doc.text, meta, as_of[doc.id]) for doc, meta in zip(docs, metas, strict=True)
     ]
-    extra = batch_findings(
+    context = batch_context(
         [(doc.id, a.structure) for doc, a in zip(docs, analyses, strict=True)], as_of
     )
-    return [
-        repeal_category(
-            [f.rule_id for f in a.findings] + [f.rule_id for f in extra.get(doc.id, [])]
+    categories, facts = [], []
+    for doc, a in zip(docs, analyses, strict=True):
+        renewal = context.renewals.get(doc.id)
+        renewed = renewal is not None and renewal.until >= as_of[doc.id]
+        rule_ids = [
+            f.rule_id
+            for f in a.findings
+            if not (renewed and f.rule_id == "repeal.validity_expired")
+        ] + [f.rule_id for f in context.findings_for(doc.id)]
+        categories.append(repeal_category(rule_ids))
+        facts.append(a.facts + context.facts.get(doc.id, []))
+    return categories, facts
+
+
+def fit_legal_combination(
+    logits: np.ndarray, facts: Sequence[Sequence[Fact]], y: np.ndarray, bound: float = 3.0
+) -> LegalCombination:
+    """Scale and bias of the bounded text logit, the legal facts' weights fixed (their defaults,
+    :data:`screening.evidence.DEFAULT_WEIGHTS`), that minimise the negative log-likelihood of the
+    out-of-fold genre labels. The weights are the law's; only how much the words add to them, and
+    where the zero lies, is learned."""
+    from scipy.optimize import minimize
+
+    weights = dict(DEFAULT_WEIGHTS)
+    offset = np.array([facts_logit(list(f), weights) for f in facts])
+
+    def nll(params: np.ndarray) -> float:
+        p = _sigmoid(params[1] + np.clip(params[0] * logits, -bound, bound) + offset)
+        # -- a weak prior keeps the scale near 1 on a small corpus (a team's first decisions)
+        return float(
+            -np.mean(y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12))
+            + 1e-3 * ((params[0] - 1.0) ** 2 + params[1] ** 2)
         )
-        for doc, a in zip(docs, analyses, strict=True)
-    ]
+
+    result = minimize(
+        nll, x0=np.array([1.0, 0.0]), method="L-BFGS-B", bounds=[(0.05, 3.0), (-6.0, 6.0)]
+    )
+    return LegalCombination(weights, float(result.x[0]), float(result.x[1]), bound)
 
 
 def _versions() -> dict[str, str]:
@@ -156,13 +200,25 @@ def reading_length(lengths: Sequence[int], share: float = 0.95) -> int:
     return min(MAX_TOKENS, max(100, math.ceil(at / 100) * 100))
 
 
+def is_decision(doc: CorpusDoc) -> bool:
+    """Whether a training document is an advisor's decision (not a written corpus document)."""
+    return doc.meta.get("source") == "decision"
+
+
 def train_model(
     docs: Sequence[CorpusDoc],
     dictionary: str,
     params: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    calibrated_from: ScreeningModel | None = None,
 ) -> ScreeningModel:
-    """Cross-validate, calibrate and fit a model on ``docs``; the card records how."""
+    """Cross-validate, calibrate and fit a model on ``docs``; the card records how.
+
+    Decided documents (:func:`is_decision`) weigh ``decision_weight`` corpus documents in the
+    text model and become the model's precedents. With ``calibrated_from``, the cross-validation
+    is skipped and that model's calibration (temperature, legal combination, repeal table) is
+    reused: a quick refit, as promotion's cross-validation over decisions needs.
+    """
     from sklearn.model_selection import StratifiedKFold
 
     params = {**DEFAULT_PARAMS, **(params or {})}
@@ -176,8 +232,10 @@ def train_model(
             progress("分词", i, len(docs))
     # Read no further into a file than 95% of the training documents go (features.py).
     params["max_tokens"] = reading_length([len(t) for t in tokens])
+    # -- the words only: structure is read by the legal facts (screening.evidence)
+    params["markers"] = False
     features = [
-        document_features(t, doc.text, meta, params["max_tokens"])
+        document_features(t, doc.text, meta, params["max_tokens"], markers=False)
         for t, doc, meta in zip(tokens, docs, metas, strict=True)
     ]
     labels = [doc.label for doc in docs]
@@ -189,18 +247,24 @@ def train_model(
         )
     # Small corpora (a team's first decisions) get fewer folds rather than an error.
     params["folds"] = min(params["folds"], min(counts.values()))
+    kind = np.array([lab != NON_NORMATIVE for lab in labels])
+    decided = np.array([is_decision(doc) for doc in docs])
+    weights = np.where(decided, float(params["decision_weight"]), 1.0)
+    if calibrated_from is not None:
+        return _refit(docs, features, kind, weights, decided, params, segmenter, calibrated_from)
     if progress:
         progress("法律规则", 0, 1)
-    categories = corpus_findings(docs, metas)
+    categories, facts = corpus_findings(docs, metas)
     levels = [issuer_level_of(meta) for meta in metas]
-    kind = np.array([lab != NON_NORMATIVE for lab in labels])
     y = np.array([LABELS.index(lab) for lab in labels])
 
     oof_logit = np.zeros(len(docs))
     oof_table: list[tuple[dict[str, float], float]] = [({}, 0.0)] * len(docs)
     folds = StratifiedKFold(n_splits=params["folds"], shuffle=True, random_state=params["seed"])
     for k, (train_idx, test_idx) in enumerate(folds.split(np.zeros(len(y)), y), start=1):
-        vec, coef, intercept = _fit([features[i] for i in train_idx], kind[train_idx], params)
+        vec, coef, intercept = _fit(
+            [features[i] for i in train_idx], kind[train_idx], params, weights[train_idx]
+        )
         oof_logit[test_idx] = _logits(vec, coef, intercept, [features[i] for i in test_idx])
         fold_table = estimate_repeal_table(
             [labels[i] for i in train_idx],
@@ -212,8 +276,9 @@ def train_model(
         if progress:
             progress("交叉验证", k, params["folds"])
     temperature = fit_temperature(oof_logit, kind.astype(float))
+    legal = fit_legal_combination(oof_logit / temperature, facts, kind.astype(float))
 
-    def oof_predictions(t: float) -> list[Prediction]:
+    def oof_predictions(t: float, combination: LegalCombination | None) -> list[Prediction]:
         out = []
         for i in range(len(docs)):
             table, kgs = oof_table[i]
@@ -230,7 +295,11 @@ def train_model(
                 card={},
                 version="cv",
             )
-            p = float(_sigmoid(np.array([oof_logit[i] / t]))[0])
+            text_logit = float(oof_logit[i] / t)
+            if combination is not None:
+                p = float(_sigmoid(np.array([combination.logit(text_logit, facts[i])]))[0])
+            else:
+                p = float(_sigmoid(np.array([text_logit]))[0])
             out.append(
                 probe.combine(
                     KindScore(p, []),
@@ -240,20 +309,25 @@ def train_model(
             )
         return out
 
-    calibrated = oof_predictions(temperature)
+    calibrated = oof_predictions(temperature, legal)
     cv = summarize(
         labels,
         [p.label for p in calibrated],
         [p.probabilities[p.label] for p in calibrated],
         LABELS,
     )
-    raw = oof_predictions(1.0)
+    raw = oof_predictions(1.0, None)
     cv["ece_uncalibrated"] = summarize(
         labels, [p.label for p in raw], [p.probabilities[p.label] for p in raw], LABELS
     )["ece"]
-    cv["kind_accuracy"] = float(np.mean((_sigmoid(oof_logit / temperature) >= 0.5) == kind))
+    cv["kind_accuracy"] = float(
+        np.mean([(p.kind_probability >= 0.5) == k for p, k in zip(calibrated, kind, strict=True)])
+    )
+    cv["kind_accuracy_text_only"] = float(
+        np.mean((_sigmoid(oof_logit / temperature) >= 0.5) == kind)
+    )
 
-    vectorizer, coef, intercept = _fit(features, kind, params)
+    vectorizer, coef, intercept = _fit(features, kind, params, weights)
     table, kind_given_superseded = estimate_repeal_table(labels, categories, levels)
     vocab = vectorizer.get_feature_names_out().tolist()
     digest = hashlib.sha256()
@@ -262,6 +336,7 @@ def train_model(
     digest.update("\n".join(vocab).encode("utf-8"))
     digest.update(repr(sorted(table.items())).encode("utf-8"))
     digest.update(f"max_tokens={params['max_tokens']}".encode())
+    digest.update(repr(sorted(legal.to_dict().items())).encode("utf-8"))
     version = digest.hexdigest()[:12]  # content-addressed: same corpus, same seed, same version
     card = {
         "name": "screening",
@@ -277,21 +352,22 @@ def train_model(
         "dictionary_sha256": segmenter.fingerprint(),
         "segmenter": segmenter.backend,
         "features": {
-            "kind": "words + word pairs + structure markers, sublinear TF-IDF",
+            "kind": "words + word pairs (issuer-level copies), sublinear TF-IDF; structure is read by the legal facts",
             "n_features": len(vocab),
         },
         "classifier": "logistic regression (balanced) for normative-in-kind; repeal table over the legal rules' findings",
         "params": params,
         "calibration": {
-            "method": "temperature scaling on out-of-fold logits",
+            "method": "temperature scaling on out-of-fold logits; then scale and bias of the bounded text logit with the legal facts' weights added",
             "temperature": temperature,
         },
+        "legal_combination": legal.to_dict(),
         "repeal_table": table,
         "kind_given_superseded": kind_given_superseded,
         "cross_validation": cv,
         "library_versions": _versions(),
     }
-    return ScreeningModel(
+    model = ScreeningModel(
         labels=LABELS,
         vocab=vocab,
         idf=vectorizer.idf_,
@@ -303,7 +379,64 @@ def train_model(
         dictionary=segmenter.dictionary_text,
         card=card,
         version=version,
+        legal=legal,
     )
+    _attach_precedents(model, docs, features, kind, decided)
+    return model
+
+
+def _attach_precedents(
+    model: ScreeningModel,
+    docs: Sequence[CorpusDoc],
+    features: Sequence[list[str]],
+    kind: np.ndarray,
+    decided: np.ndarray,
+) -> None:
+    """Keep the decided documents as the model's precedents; fold them into its version."""
+    rows = [i for i in range(len(docs)) if decided[i]]
+    if not rows:
+        return
+    model.precedents = Precedents.build(
+        [model.vector(features[i]) for i in rows],
+        [bool(kind[i]) for i in rows],
+        [docs[i].meta.get("sha256", docs[i].id) for i in rows],
+    )
+    digest = hashlib.sha256(model.version.encode())
+    for array in model.precedents.arrays().values():
+        digest.update(np.ascontiguousarray(array).tobytes())
+    model.version = digest.hexdigest()[:12]
+    model.card["version"] = model.version
+    model.card["precedents"] = len(rows)
+
+
+def _refit(
+    docs: Sequence[CorpusDoc],
+    features: Sequence[list[str]],
+    kind: np.ndarray,
+    weights: np.ndarray,
+    decided: np.ndarray,
+    params: dict[str, Any],
+    segmenter: Segmenter,
+    calibrated_from: ScreeningModel,
+) -> ScreeningModel:
+    """A model fitted on ``docs`` with another model's calibration (no cross-validation)."""
+    vectorizer, coef, intercept = _fit(features, kind, params, weights)
+    model = ScreeningModel(
+        labels=LABELS,
+        vocab=vectorizer.get_feature_names_out().tolist(),
+        idf=vectorizer.idf_,
+        coef=coef,
+        intercept=intercept,
+        temperature=calibrated_from.temperature,
+        repeal_table=calibrated_from.repeal_table,
+        kind_given_superseded=calibrated_from.kind_given_superseded,
+        dictionary=segmenter.dictionary_text,
+        card={**calibrated_from.card, "params": params, "refit_of": calibrated_from.version},
+        version=f"refit-{calibrated_from.version}",
+        legal=calibrated_from.legal,
+    )
+    _attach_precedents(model, docs, features, kind, decided)
+    return model
 
 
 def load_dictionary_text(corpus_dir: Path) -> str:

@@ -174,3 +174,22 @@ NON_NORMATIVE_TEXT = """关于召开2025年第一季度安全生产工作例会�
 东港街道办事处
 2025年3月14日
 """
+
+
+@pytest.fixture(scope="session")
+def small_corpus():  # type: ignore[no-untyped-def]
+    """Twenty documents of each label from our corpus."""
+    from screening.corpus import load_corpus
+    from screening.labels import LABELS
+
+    docs = load_corpus(Path(__file__).resolve().parents[1] / "corpus")
+    by_label = {lab: [d for d in docs if d.label == lab][:20] for lab in LABELS}
+    return [d for lab in LABELS for d in by_label[lab]]
+
+
+@pytest.fixture(scope="session")
+def small_model(small_corpus):  # type: ignore[no-untyped-def]
+    """A model trained on :func:`small_corpus` (shared: change a copy)."""
+    from screening.train import train_model
+
+    return train_model(small_corpus, "合法性审查 2000\n", {"folds": 3, "min_df": 1})

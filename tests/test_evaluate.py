@@ -75,8 +75,55 @@ def test_evaluate_cli_json(tmp_path: Path) -> None:
     payload = json.loads(result.stdout)
     assert payload["n"] == 2
     assert payload["accuracy"] == 1.0
-    assert payload["per_source"] == {"ours": {"n": 2, "accuracy": 1.0, "macro_f1": 1.0}}
+    ours = payload["per_source"]["ours"]
+    assert set(ours) == {"n", "accuracy", "macro_f1", "ece", "repeal_recall", "confident_errors"}
+    assert (ours["n"], ours["accuracy"], ours["macro_f1"]) == (2, 1.0, 1.0)
+    assert ours["repeal_recall"] is None  # -- no repeal document in the source
+    assert ours["confident_errors"] == 0
+    assert payload["macro_over_sources"] is None  # -- no source of 10 documents or more
+    assert payload["review_effort_95"] is None  # -- no mistakes to find
     assert payload["misclassified"] == []
+
+
+def test_per_source_scores_and_the_macro_over_sources() -> None:
+    from screening.evaluate import _source_scores
+
+    y_true = ["normative"] * 5 + ["repeal"] * 5
+    y_pred = ["normative"] * 5 + ["repeal", "repeal", "repeal", "normative", "normative"]
+    conf = [0.95] * 8 + [0.97, 0.5]
+    scores = _source_scores(y_true, y_pred, conf, list(range(10)))
+    assert scores["repeal_recall"] == 0.6
+    assert scores["confident_errors"] == 1  # -- one wrong at p ≥ 0.9, one at 0.5
+
+
+def test_review_effort_counts_the_queue_read_until_95_percent_of_mistakes() -> None:
+    """Mistakes the legal evidence contradicts come first in the review queue, whatever the
+    model's confidence; the effort is the share of the batch read when 95% are met."""
+    from screening.evaluate import review_effort
+    from screening.evidence import Fact
+
+    class Stub:
+        def __init__(self, label: str, p: float, facts: list[Fact]) -> None:
+            from screening.model import Prediction
+
+            self.label = label
+            self.flags: list[object] = []
+            other = "normative" if label != "normative" else "non_normative"
+            self.prediction = Prediction(
+                label, {label: p, other: 1 - p, "repeal": 0.0}, facts=facts
+            )
+
+    registered = Fact("registered", None, "规字号")
+    batch = [
+        Stub("normative", 0.55, []),  # a close call, right
+        Stub("non_normative", 0.6, []),  # a close call, wrong
+        *[Stub("normative", 0.99, []) for _ in range(7)],  # sure and right
+        Stub("non_normative", 0.98, [registered]),  # sure and wrong, but the law disagrees
+    ]
+    truth = ["normative", "normative", *["normative"] * 7, "normative"]
+    weights = {"registered": 3.5}
+    # -- priority order: the disagreement, then the closest calls: both mistakes in 3 of 10
+    assert review_effort(batch, truth, weights) == 0.3  # type: ignore[arg-type]
 
 
 def test_evaluate_text_marks_a_label_absent_from_the_dataset(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 import pytest
 
 from screening.cnum import find_dates, to_int
-from screening.metadata import find_doc_number, parse_metadata
+from screening.metadata import find_doc_number, parse_metadata, same_organ
 
 from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT
 
@@ -100,3 +100,87 @@ def test_title_run_into_the_addressee_line_is_split() -> None:
 def test_a_line_ending_in_a_colon_is_never_the_title() -> None:
     text = "为加强管理，现将有关事项通知如下：\n一、分工。\n二、要求。\n"
     assert parse_metadata(text).title is None
+
+
+def test_issue_date_is_the_signature_date_not_the_validity_end() -> None:
+    """Regression (issue 11): the last date of a file — the 施行 or 有效期至 date of the attached
+    rules — was read as the issue date, often after the as-of date."""
+    text = (
+        "关于印发《某区公共租赁住房管理办法》的通知\n某房管规〔2021〕1号\n各街道办事处：\n"
+        "现将《某区公共租赁住房管理办法》印发给你们，请认真贯彻执行。\n"
+        "某市某区住房保障和房屋管理局\n2021年9月29日\n某区公共租赁住房管理办法\n"
+        "第一条 为规范管理，制定本办法。\n第二十四条 本办法自2021年11月1日起施行，有效期至2026年10月31日。\n"
+    )
+    meta = parse_metadata(text)
+    assert meta.date == "2021-09-29"
+    assert meta.issuer == "某市某区住房保障和房屋管理局"
+
+
+def test_no_issue_date_is_read_from_an_effect_clause() -> None:
+    text = "某某实施细则\n第一条 为加强管理，制定本细则。\n第九条 本细则自2030年1月1日起施行。\n"
+    assert parse_metadata(text).date is None
+
+
+def test_printing_line_gives_the_date_when_there_is_no_signature_date() -> None:
+    text = "某某通知\n各单位：\n正文。\n抄送：某局。\n某市人民政府办公室 2023年4月6日印发\n"
+    assert parse_metadata(text).date == "2023-04-06"
+
+
+def test_cited_number_after_a_date_is_not_the_own_number() -> None:
+    """Regression (issue 11): ``…2024年3月1日起施行规〔2024〕2号`` gave the file the number
+    ``日…规〔2024〕2号`` of the document it cites."""
+    text = (
+        "关于延长某某办法有效期的通知\n各有关单位：\n"
+        "《某某办法》自2024年3月1日起施行沪某规〔2024〕2号，经评估需继续实施。\n"
+        "某某局\n2025年2月1日\n"
+    )
+    assert parse_metadata(text).doc_number is None
+
+
+def test_number_printed_after_the_signature_is_the_own_number() -> None:
+    text = "关于某事项的通知\n各区：\n正文。\n某某局\n2025年2月1日\n某规〔2025〕3号\n"
+    assert parse_metadata(text).doc_number == "某规〔2025〕3号"
+
+
+def test_portal_field_block_is_not_the_title() -> None:
+    """Regression (issue 11): a web portal's disclosure block (索取号 / 发布机构 / …) above the
+    document gave the title 索取号."""
+    text = (
+        "索取号\n3589/2019-00003\n载体类型\n发布机构\n某市住房和城乡建设管理委员会\n关键词\n"
+        "关于印发《某某实施办法》的通知\n各区住房保障房屋管理局：\n现印发给你们，请认真执行。\n"
+        "2019年12月17日\n"
+    )
+    meta = parse_metadata(text)
+    assert meta.title == "关于印发《某某实施办法》的通知"
+    assert meta.date == "2019-12-17"
+    assert meta.issuer == "某市住房和城乡建设管理委员会"
+
+
+def test_joint_issuers_signing_on_several_lines() -> None:
+    text = (
+        "关于印发某细则的通知\n各有关单位：\n特此通知。\n某区发展和改革委员会\n某区财政局\n"
+        "某区建设和管理委员会\n某区国有资产监督管理委员会\n2024年7月9日\n"
+    )
+    meta = parse_metadata(text)
+    assert meta.issuers == [
+        "某区发展和改革委员会",
+        "某区财政局",
+        "某区建设和管理委员会",
+        "某区国有资产监督管理委员会",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("上海市长宁区绿化和市容管理局", "长宁区绿化和市容管理局", True),
+        ("上海市发展和改革委员会", "市发展改革委", True),
+        ("上海市闵行区人民政府古美路街道办事处", "闵行区古美路街道办事处", True),
+        ("某区农业农村委员会（乡村振兴局）", "上海市某区农业农村委员会", True),
+        ("上海市人民政府", "闵行区人民政府", False),
+        ("上海市绿化和市容管理局", "上海市绿化和市容管理局办公室", False),
+        ("上海市长宁区人民政府", "上海市长宁区人民政府办公室", False),
+    ],
+)
+def test_same_organ_in_full_and_short_forms(a: str, b: str, same: bool) -> None:
+    assert same_organ(a, b) is same

@@ -6,7 +6,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from screening.corpus import load_corpus
 from screening.errors import ModelLoadError
 from screening.labels import LABELS
 from screening.metadata import parse_metadata
@@ -14,18 +13,6 @@ from screening.model import KindScore, ScreeningModel
 from screening.train import _fit, estimate_repeal_table, reading_length, train_model
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="session")
-def small_corpus():  # type: ignore[no-untyped-def]
-    docs = load_corpus(REPO / "corpus")
-    by_label = {lab: [d for d in docs if d.label == lab][:20] for lab in LABELS}
-    return [d for lab in LABELS for d in by_label[lab]]
-
-
-@pytest.fixture(scope="session")
-def small_model(small_corpus) -> ScreeningModel:  # type: ignore[no-untyped-def]
-    return train_model(small_corpus, "合法性审查 2000\n", {"folds": 3, "min_df": 1})
 
 
 def test_training_is_deterministic(small_corpus, small_model) -> None:  # type: ignore[no-untyped-def]

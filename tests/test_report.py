@@ -101,12 +101,12 @@ def test_row_with_decision_and_flag(reviewed_batch: Path) -> None:
     assert (a["reviewer"], a["reason"], a["final_source"]) == (
         "张律师",
         "依据社会救助暂行办法",
-        "顾问",
+        "法律顾问已审核",
     )
     penalty = [f for f in a["flags"] if f["rule_id"] == "legal.creates_penalty"]
     assert len(penalty) == 1 and "罚款" in penalty[0]["excerpt"] and penalty[0]["span"]
     c = rows["c-过期.txt"]
-    assert (c["label"], c["final_source"]) == ("repeal", "模型")
+    assert (c["label"], c["final_source"]) == ("repeal", "模型初判（待审核）")
     assert [f["rule_id"] for f in c["repeal_reasons"]] == ["repeal.validity_expired"]
     assert report["overrides"] == [{"seq": 2, "file": "b-会议.txt", "title": "关于召开2025年第一季度安全生产工作例会的通知",
                                     "model": "不属于规范性文件", "advisor": "建议废止", "reviewer": "李顾问", "reason": "测试改判"}]  # fmt: skip
@@ -114,8 +114,16 @@ def test_row_with_decision_and_flag(reviewed_batch: Path) -> None:
     repeal = report["catalogues"]["repeal"]
     assert [item["文件名称"] for item in repeal] == ["关于召开2025年第一季度安全生产工作例会的通知",
                                                 "舟山市普陀区人民政府关于印发《普陀区城镇居民困难群众取暖补贴管理办法》的通知"]  # fmt: skip
-    assert repeal[0]["理由"] == "测试改判"
-    assert repeal[1]["理由"].startswith("有效期已届满：")
+    assert (repeal[0]["理由"], repeal[0]["审核状态"]) == ("测试改判", "法律顾问已审核")
+    assert repeal[1]["理由"].startswith("模型初判（待审核）；有效期已届满：")
+    assert repeal[1]["审核状态"] == "模型初判（待审核）"
+    (continuing,) = report["catalogues"]["continuing"]
+    # decided by an advisor, but its red flag stays named: never described as lawful
+    assert continuing["理由"] == "依据社会救助暂行办法；筛查风险提示1项（疑似设定行政处罚）"
+    assert report["catalogue_notes"] == {
+        "continuing": "",
+        "repeal": "注：本目录中1份文件的结论为模型初判（待审核），尚未经法律顾问审核，不能作为清理结论公布。",
+    }
 
 
 def test_xlsx_sheets(reviewed_batch: Path) -> None:
@@ -188,3 +196,65 @@ def test_unknown_format_is_a_clear_error(reviewed_batch: Path) -> None:
     assert (
         result.stderr == "错误：不支持的报告格式：pdf（可选：html, xlsx, csv, json, md, docx）。\n"
     )
+
+
+OVERCLAIMS = ("经审查", "符合上位法", "合法有效", "已审查")
+
+
+def report_texts(out: Path) -> dict[str, str]:
+    """Every report file of ``out`` as text (DOCX and XLSX read back)."""
+    import docx
+    from openpyxl import load_workbook
+
+    texts = {}
+    for path in sorted(out.iterdir()):
+        if path.suffix == ".docx":
+            document = docx.Document(str(path))
+            cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+            texts[path.name] = "\n".join([p.text for p in document.paragraphs] + cells)
+        elif path.suffix == ".xlsx":
+            wb = load_workbook(path)
+            texts[path.name] = "\n".join(
+                str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row if v
+            )
+        else:
+            texts[path.name] = path.read_text(encoding="utf-8-sig")
+    return texts
+
+
+def test_unreviewed_files_are_model_findings_pending_review(tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a-办法.txt").write_text(PENALTY, encoding="utf-8")
+    (folder / "b-办法.txt").write_text(NORMATIVE_TEXT.replace("临时救助", "医疗救助"), "utf-8")
+    (folder / "c-过期.txt").write_text(EXPIRED, encoding="utf-8")
+    runner = CliRunner()
+    screened = runner.invoke(
+        cli, ["screen", str(folder), "--out", str(tmp_path / "s"), "--as-of", "2026-11-27"]
+    )
+    assert screened.exit_code == 0, screened.output
+    _, report = run_report(tmp_path)
+    assert report["summary"].endswith("以上结论均为模型初判，3份尚待法律顾问审核。")
+    continuing = {item["文件名称"]: item for item in report["catalogues"]["continuing"]}
+    flagged = continuing["舟山市普陀区人民政府关于印发《普陀区城镇居民临时救助管理办法》的通知"]
+    assert flagged["理由"] == (
+        "模型初判（待审核）；初步筛查发现风险提示1项（疑似设定行政处罚），待法律顾问核实"
+    )
+    clean = continuing["舟山市普陀区人民政府关于印发《普陀区城镇居民医疗救助管理办法》的通知"]
+    assert clean["理由"] == "模型初判（待审核）；初步筛查未发现风险提示"
+    (expired,) = report["catalogues"]["repeal"]
+    assert expired["理由"].startswith(
+        "模型初判（待审核）；有效期已届满：文件载明的有效期至2024-12-31"
+    )
+    assert report["catalogue_notes"]["continuing"] == (
+        "注：本目录中2份文件的结论为模型初判（待审核），尚未经法律顾问审核，不能作为清理结论公布。"
+    )
+    assert {r["final_source"] for r in report["files"]} == {"模型初判（待审核）"}
+    texts = report_texts(tmp_path / "r")
+    assert sorted(texts) == ["catalogue.docx", "report.csv", "report.html", "report.json",
+                             "report.md", "report.xlsx"]  # fmt: skip
+    for name, text in texts.items():
+        assert not [w for w in OVERCLAIMS if w in text], name
+        if name != "report.csv":  # the CSV has no catalogue
+            assert report["catalogue_notes"]["continuing"] in text, name
+        assert "模型初判（待审核）" in text, name

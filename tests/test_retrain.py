@@ -13,6 +13,7 @@ from screening import ledger
 from screening.cli import cli
 from screening.corpus import load_corpus
 from screening.labels import LABELS
+from screening.metadata import parse_metadata
 from screening.model import ScreeningModel
 from screening.registry import load_model, resolve_model_path
 from screening.screen import screen_paths
@@ -114,16 +115,99 @@ def test_retraining_with_decisions_changes_predictions(
     with Store.open() as store:
         result = screen_paths([batch], store, model1, "2026-11-27")
         for row in result.rows:
-            ledger.record(store, row.sha256, "repeal", "审查人")  # type: ignore[arg-type]
-    before = {r.sha256: r.probabilities["repeal"] for r in result.rows}
+            ledger.record(store, row.sha256, "non_normative", "审查人")  # type: ignore[arg-type]
+    before = {r.sha256: r.probabilities["non_normative"] for r in result.rows}
     second = train(corpora["tiny"], "--with-decisions", "--out", str(tmp_path / "m2"))
     model2 = ScreeningModel.load(tmp_path / "m2" / f"screening-{second}.npz")
     assert model2.card["training_data"]["decisions"] == 3
     assert model2.card["parent_version"] == load_model().version
+    assert model2.precedents is not None and len(model2.precedents) == 3
     with Store.open() as store:
         after = screen_paths([batch], store, model2, "2026-11-27")
     for row in after.rows:
-        assert row.probabilities["repeal"] > before[row.sha256] + 0.05
+        assert row.probabilities["non_normative"] > before[row.sha256] + 0.05
+
+
+TEMPLATE = """关于印发《{place}区级政府投资项目财务监理管理办法》的通知
+{code}〔2025〕{n}号
+各委、办、局，各街道办事处：
+现将《{place}区级政府投资项目财务监理管理办法》印发给你们，请认真执行。
+{place}区财政局
+2025年3月{day}日
+{place}区级政府投资项目财务监理管理办法
+第一条 为加强本区政府投资项目资金管理，规范财务监理工作，制定本办法。
+第二条 本办法适用于本区使用财政资金的政府投资项目。
+第三条 财务监理单位应当按照合同约定审核项目资金支付，按月报送监理报告。
+第四条 项目单位应当配合财务监理工作，如实提供合同、发票和工程量资料。
+第五条 本办法自2025年4月1日起施行，有效期至2030年3月31日。
+"""
+
+
+def test_a_sixth_file_of_a_decided_template_follows_the_decisions(
+    corpora: dict[str, Path], tmp_path: Path
+) -> None:
+    """An advisor who decides five files of one bureau's template sees the sixth follow: the
+    decided files are the retrained model's precedents."""
+    places = ["东湖", "西岭", "南塘", "北川", "中山", "云溪"]
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    for i, place in enumerate(places):
+        text = TEMPLATE.format(place=place, code=place[:1] + "财", n=i + 3, day=i + 2)
+        (batch / f"{i}.txt").write_text(text, encoding="utf-8")
+    sixth = batch / "5.txt"
+    model1 = ScreeningModel.load(
+        tmp_path / "m1" / f"screening-{train(corpora['tiny'], '--out', str(tmp_path / 'm1'))}.npz"
+    )
+    with Store.open() as store:
+        first = screen_paths([batch], store, model1, "2026-11-27")
+        for row in first.rows:
+            if row.path != str(sixth):
+                ledger.record(store, row.sha256, "normative", "审查人")  # type: ignore[arg-type]
+    before = next(r for r in first.rows if r.path == str(sixth))
+    assert before.label == "non_normative"  # -- rules for the government's own projects
+    second = train(corpora["tiny"], "--with-decisions", "--out", str(tmp_path / "m2"))
+    model2 = ScreeningModel.load(tmp_path / "m2" / f"screening-{second}.npz")
+    with Store.open() as store:
+        after = screen_paths([sixth], store, model2, "2026-11-27").rows[0]
+    assert after.label == "normative"
+    kind = model2.kind(
+        sixth.read_text(encoding="utf-8"), parse_metadata(sixth.read_text(encoding="utf-8"))
+    )
+    assert len(kind.precedents) == 5 and kind.precedent_share == 1.0
+    assert min(similarity for _, similarity, _ in kind.precedents) > 0.8
+
+
+def test_promotion_by_cross_validation_when_the_candidate_trained_on_every_decision(
+    corpora: dict[str, Path], tmp_path: Path
+) -> None:
+    """Regression (issue 11): an advisor who retrained on all their decisions could promote only
+    with --force ("no decisions the candidate did not train on")."""
+    base = load_corpus(REPO / "corpus")
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    picked = [d for lab in LABELS for d in [d for d in base if d.label == lab][-3:]]
+    for doc in picked:
+        (batch / f"{doc.id}.txt").write_text(doc.text, encoding="utf-8")
+    with Store.open() as store:
+        rows = screen_paths([batch], store, load_model(), "2026-11-27").rows
+        truth = {f"{d.id}.txt": d.label for d in picked}
+        for row in rows:
+            ledger.record(store, row.sha256, truth[Path(row.path).name], "审查人")  # type: ignore[arg-type]
+    candidate = train(corpora["bigger"], "--with-decisions")
+    result = CliRunner().invoke(cli, ["models", "promote", candidate, "--as-of", "2026-11-27"])
+    assert result.stdout.startswith("评估文件 9 份（按审查决定交叉验证）：候选模型 ")
+    assert result.exit_code in (0, 1)  # -- promoted or refused on the score, never for lack of data
+    assert "没有可用于比较的评估数据" not in result.stderr
+
+
+def test_cross_validation_needs_enough_decisions(corpora: dict[str, Path], tmp_path: Path) -> None:
+    candidate = train(corpora["tiny"], "--with-decisions")
+    result = CliRunner().invoke(cli, ["models", "promote", candidate])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "错误：没有可用于比较的评估数据：候选模型训练用到的审查决定只有 0 条，至少需要 6 条才能做交叉验证。"
+        "请用 --eval 指定带标签的数据集；确需直接启用请加 --force。\n"
+    )
 
 
 def test_models_list_marks_the_current_model() -> None:

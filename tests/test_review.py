@@ -369,3 +369,43 @@ def test_two_reviewers_at_once_lose_nothing(batch) -> None:  # type: ignore[no-u
     assert sum(r["reviewer"] == "甲" for r in got) == 25
     with Store.open() as store:
         assert ledger.verify(store).ok
+
+
+def _item(seq: int, label: str, p: float, facts: list[dict[str, object]]) -> object:
+    from screening.review import Item
+
+    other = "normative" if label != "normative" else "non_normative"
+    return Item(
+        seq,
+        f"{seq}.txt",
+        str(seq),
+        "m",
+        label,
+        {label: p, other: 1 - p, "repeal": 0.0},
+        [],
+        {},
+        "",
+        facts=facts,
+    )
+
+
+def test_priority_queue_brings_confident_disagreements_forward() -> None:
+    """Regression (issue 11): documents wrong at p ≥ 0.9 were the last an advisor saw, because the
+    queue put only the closest calls first. A 规-series file called not normative, or a technical
+    standard called normative, now comes first however sure the model is."""
+    registered = {
+        "key": "registered",
+        "title": "规范性文件统一编号（规字号或登记号）",
+        "weight": 3.5,
+    }
+    technical = {"key": "technical", "title": "技术标准、规程或导则", "weight": -3.0}
+    items = [
+        _item(1, "normative", 0.55, []),  # the closest call
+        _item(2, "non_normative", 0.99, [registered]),  # sure, and against its registration
+        _item(3, "normative", 0.97, [technical]),  # sure, and against its genre
+        _item(4, "normative", 0.98, [registered]),  # sure, and the law agrees
+    ]
+    queue = sort_queue(items, "priority")  # type: ignore[arg-type]
+    assert [i.seq for i in queue] == [3, 2, 1, 4]
+    assert queue[1].conflict == "规范性文件统一编号（规字号或登记号），但模型判为不属于规范性文件"
+    assert [i.seq for i in sort_queue(items, "uncertainty")] == [1, 3, 4, 2]  # type: ignore[arg-type]

@@ -118,7 +118,25 @@ SENTENCES = [
         "第十条 依照《某某条例》第八条，委托检测机构出具检测报告后方可验收。",
         False,
     ),
-    ("legal.retroactive", "第十一条 本办法施行前已经受理的申请，参照本办法执行。", True),
+    ("legal.retroactive", "第十一条 本办法施行前发生的违法行为，依照本办法处罚。", True),
+    # -- issue 12: a transitional clause for matters pending at 施行 is not retroactivity
+    ("legal.retroactive", "第十一条 本办法施行前已经受理的申请，参照本办法执行。", False),
+    ("legal.retroactive", "本细则施行前已立项的建设项目，均参照本细则执行。", False),
+    # -- issue 12: an exemption, a reduction or a cap is no fee
+    ("legal.creates_fee", "对小微企业免征增值税，减免相关行政事业性收费。", False),
+    ("legal.creates_fee", "物业服务企业收取的停车费不得超过每月300元。", False),
+    # -- issue 12: a statutory licence restated, or an approval inside the government's own
+    # project budget, is not a licence created
+    ("legal.creates_license", "建设单位应当依次取得建筑工程施工许可证。", False),
+    ("legal.creates_license", "代建单位未经批准，不得擅自变更概算投资。", False),
+    # -- issue 12: a sanction on a government body, or a clause about hearings, is no penalty on
+    # the public
+    ("legal.creates_penalty", "对主管部门违反规定程序的，由上级机关给予通报批评。", False),
+    (
+        "legal.creates_penalty",
+        "作出较大数额罚款决定前，应当告知当事人有要求举行听证的权利。",
+        False,
+    ),
     ("legal.retroactive", "第十一条 本办法施行前已经受理的申请，按原规定执行。", False),
     (
         "legal.retroactive",
@@ -450,3 +468,40 @@ def test_analysis_to_dict_is_json_ready() -> None:
     assert data["as_of"] == "2026-11-27"
     assert data["structure"]["issue_date"] == "2024-01-10"
     assert data["structure"]["doc_number"]["normative_series"] is True
+
+
+def test_a_fee_named_by_a_cited_rule_is_collected_not_created() -> None:
+    """Regression (issue 12): a district's rules for collecting the city's 单位生活垃圾处理费,
+    which cite the city's 《…单位生活垃圾处理费征收管理办法》, were flagged 设定收费."""
+    text = (
+        "某区单位生活垃圾处理费征收管理办法\n"
+        "第一条 根据《某市单位生活垃圾处理费征收管理办法》，制定本办法。\n"
+        "第二条 本区产生生活垃圾的单位，均应当缴纳单位生活垃圾处理费。\n"
+    )
+    assert "legal.creates_fee" not in {
+        f.rule_id for f in analyze(text, date(2026, 11, 27)).findings
+    }
+    invented = text.replace(
+        "《某市单位生活垃圾处理费征收管理办法》", "《某市市容环境卫生管理条例》"
+    )
+    assert "legal.creates_fee" in {
+        f.rule_id for f in analyze(invented, date(2026, 11, 27)).findings
+    }
+
+
+def test_a_programme_whose_application_window_closed_has_a_repeal_reason() -> None:
+    """A subsidy rule for purchases in one year, with an application deadline, has done its task
+    once the deadline passed (issue 11: such files were called normative)."""
+    text = (
+        "某市汽车以旧换新补贴实施细则\n第三条 本细则适用于2024年1月1日至2024年12月31日期间购车的个人。\n"
+        "第九条 补贴资金申请截止日期为2025年1月10日。\n"
+    )
+    ids = {f.rule_id for f in analyze(text, date(2026, 11, 27)).findings}
+    assert "repeal.campaign_ended" in ids
+    assert "repeal.campaign_ended" not in {
+        f.rule_id for f in analyze(text, date(2025, 1, 5)).findings
+    }
+    running = text + "第十条 本细则自2024年9月20日起施行，有效期至2027年12月31日。\n"
+    assert "repeal.campaign_ended" not in {
+        f.rule_id for f in analyze(running, date(2026, 11, 27)).findings
+    }

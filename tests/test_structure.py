@@ -297,3 +297,27 @@ def test_addressees_run_into_the_title_line_are_found() -> None:
     assert s.addressees == ["各分局", "各有关企业"]
     assert s.addressee_span is not None
     assert text[s.addressee_span[0] : s.addressee_span[1]] == "各分局、各有关企业"
+
+
+@pytest.mark.parametrize(
+    ("clause", "years", "expiry"),
+    [
+        ("本批复有效期两年。", 2.0, "2025-03-31"),
+        ("本办法自2023年4月1日起施行，有效期为三年。", 3.0, "2026-03-31"),
+        ("本办法自印发之日起试行一年。", 1.0, "2024-03-31"),
+        ("本规定自2023年4月1日起施行，有效期两年半。", 2.5, "2025-09-30"),
+        ("本规定自2023年4月1日起施行，有效期半年。", 0.5, "2023-09-30"),
+        ("本规定自2023年4月1日起施行，有效期十八个月。", 1.5, "2024-09-30"),
+        ("本办法自2023年4月1日起施行，有效期5年。", 5.0, "2028-03-31"),
+    ],
+)
+def test_validity_in_chinese_numerals_and_words(clause: str, years: float, expiry: str) -> None:
+    """Regression (issue 12): 本批复有效期两年 was not read and the file was flagged 未载明有效期."""
+    s = parse_structure(f"关于某事项的批复\n某局\n2023年4月1日\n{clause}\n")
+    assert s.validity_years == years
+    assert s.expiry().isoformat() == expiry  # type: ignore[union-attr]
+
+
+def test_effect_some_days_after_publication() -> None:
+    s = parse_structure("某办法\n某局\n2023年3月1日\n本办法自发布之日起三十日后施行。\n")
+    assert s.effective_date.isoformat() == "2023-03-31"  # type: ignore[union-attr]

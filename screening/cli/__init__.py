@@ -190,4 +190,4 @@ def main() -> None:  # pragma: no cover - console entry for python -m screening
 
 
 # The commands live in one module per group; importing them registers them on ``cli``.
-from . import batch, db, ledger, models  # noqa: E402, F401
+from . import batch, db, ledger, models, opinion  # noqa: E402, F401

@@ -149,7 +149,7 @@ def screen(
 def report(batch_id: str | None, formats: str, out_dir: Path, as_of: str | None) -> None:
     """为审计人员生成批次报告：摘要、逐件结果、顾问决定、一致性、清理目录。
 
-    最终结论以法律顾问的当前决定为准，尚未审核的文件采用模型结论，并在摘要中说明。
+    最终结论以法律顾问的当前决定为准；尚未审核的文件采用模型结论，标为“模型初判（待审核）”，并在摘要和目录中说明。
 
     \b
     示例：
@@ -236,8 +236,10 @@ def evaluate(
     repeal，也可写作 规范性文件 / 不属于规范性文件 / 建议废止），可选 title、doc_number、issuer、
     date、source。整个数据集作为一个批次评估：较新的文件可按文号或标题废止较旧的文件。
 
-    输出 macro-F1、各标签精确率/召回率/F1、混淆矩阵、“规范性文件 vs 其他”的准确率、
-    期望校准误差（ECE）、按来源的得分，以及判错的文件及其主要依据。
+    先按来源（source 字段）分别给出 macro-F1、准确率、校准误差、建议废止召回率和高置信错判数，
+    以及各来源 macro-F1 的平均（只计 10 份以上的来源，一个大来源掩盖不了小来源的失败）；再给出
+    全体的 macro-F1、各标签精确率/召回率/F1、混淆矩阵、“规范性文件 vs 其他”的准确率、期望校准
+    误差（ECE）、按审查队列顺序找到 95% 错判需阅读的比例，以及判错的文件及其主要依据。
 
     \b
     示例：
@@ -269,9 +271,30 @@ def format_evaluation(result: dict[str, Any]) -> str:
     lines = [
         f"模型 {result['model_version']}，评估基准日 {result['as_of']}"
         + ("，已遮蔽文号" if result["mask_doc_numbers"] else ""),
-        f"文件数 {result['n']}；macro-F1 {result['macro_f1']:.3f}；准确率 {result['accuracy']:.3f}；"
+        "",
+        "按来源：",
+    ]
+    for source, stats in result["per_source"].items():
+        recall = stats.get("repeal_recall")
+        lines.append(
+            f"  {source}：{stats['n']} 份，macro-F1 {stats['macro_f1']:.3f}，准确率 {stats['accuracy']:.3f}，"
+            f"ECE {stats['ece']:.3f}，建议废止召回率 "
+            + (f"{recall:.3f}" if recall is not None else "—")
+            + f"，高置信（≥0.9）错判 {stats['confident_errors']} 份"
+        )
+    over = result["macro_over_sources"]
+    lines.append(
+        "  各来源 macro-F1 平均（10 份以上的来源）："
+        + (f"{over:.3f}" if over is not None else "—（没有 10 份以上的来源）")
+    )
+    effort = result["review_effort_95"]
+    lines += [
+        "",
+        f"全体：文件数 {result['n']}；macro-F1 {result['macro_f1']:.3f}；准确率 {result['accuracy']:.3f}；"
         f"规范性文件与其他的区分准确率 {result['normative_vs_rest_accuracy']:.3f}；"
-        f"期望校准误差（ECE）{result['ece']:.3f}",
+        f"期望校准误差（ECE）{result['ece']:.3f}；高置信（≥0.9）错判 {result['confident_errors']} 份；"
+        "按审查队列顺序找到 95% 错判需阅读 "
+        + (f"{effort:.0%}" if effort is not None else "—（无错判）"),
         "",
         pad("标签", 18) + "  精确率  召回率      F1  文件数",
     ]
@@ -291,17 +314,14 @@ def format_evaluation(result: dict[str, Any]) -> str:
         lines.append(f"（{'、'.join(absent)}：数据集中没有、也未预测，不计入 macro-F1）")
     lines += ["", "混淆矩阵（行：实际；列：预测，顺序同上）"]
     lines += ["  " + " ".join(f"{n:>5d}" for n in row) for row in result["confusion"]]
-    lines += ["", "按来源："]
-    for source, stats in result["per_source"].items():
-        lines.append(
-            f"  {source}：{stats['n']} 份，准确率 {stats['accuracy']:.3f}，macro-F1 {stats['macro_f1']:.3f}"
-        )
     if result["misclassified"]:
         lines += ["", f"判错的文件（{len(result['misclassified'])} 份）："]
         for miss in result["misclassified"]:
+            facts = miss["legal_facts"]
             lines.append(
                 f"  {miss['id']}：实际 {LABEL_NAMES[miss['label']]}，预测 {LABEL_NAMES[miss['predicted']]}"
                 f"（{miss['probability']:.2f}）；依据：{'、'.join(miss['evidence'][:3])}"
+                + (f"；法律依据：{'、'.join(facts[:3])}" if facts else "")
             )
     return "\n".join(lines)
 
@@ -350,8 +370,12 @@ def format_explanation(result: dict[str, Any]) -> str:
         f"主送机关：{'、'.join(s.get('addressees') or []) or '—'}"
         + ("（特定对象）" if s.get("specific_addressee") else ""),
         f"成文日期：{s.get('issue_date') or '—'}；施行日期：{s.get('effective_date') or '—'}；"
-        f"有效期至：{s.get('valid_until') or '—'}"
-        + (f"；有效期 {s['validity_years']} 年" if s.get("validity_years") else ""),
+        f"有效期至：{s.get('valid_until') or s.get('expiry') or '—'}"
+        + (
+            f"（有效期 {s['validity_years']:g} 年，自施行日推算）"
+            if s.get("validity_years")
+            else ""
+        ),
         f"暂行/试行：{'是' if s.get('provisional') else '否'}；章 {s.get('chapters', 0)}，条 {s.get('articles', 0)}；"
         f"解释机关：{s.get('interpreter') or '—'}",
         "",

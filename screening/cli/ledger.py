@@ -37,10 +37,12 @@ def read_key(interactive: bool) -> tuple[str, str | None]:
 @click.option("--batch", "batch_id", help="要审查的批次编号（默认最近一批）。")
 @click.option(
     "--order",
-    type=click.Choice(["uncertainty", "flags", "file"]),
-    default="uncertainty",
+    type=click.Choice(["priority", "uncertainty", "flags", "file"]),
+    default="priority",
     show_default=True,
-    help="排队方式：uncertainty 先看模型最拿不准的（前两个结论概率之差最小）；flags 先看风险提示多的；file 按文件顺序。",
+    help="排队方式：priority 先看法律依据与模型结论不一致的（如规字号文件被判为不属于规范性文件），"
+    "再按模型把握从低到高；uncertainty 只按模型把握（前两个结论概率之差最小的先看）；"
+    "flags 先看风险提示多的；file 按文件顺序。",
 )
 @click.option(
     "--independent",

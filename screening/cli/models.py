@@ -11,6 +11,7 @@ import click
 from ..errors import ScreeningError
 from . import (
     CliError,
+    Progress,
     as_of_option,
     cli,
     fail,
@@ -88,7 +89,10 @@ def models_promote(version: str, eval_path: Path | None, force: bool, as_of: str
     """比较候选模型与当前模型，不变差才启用。
 
     两个模型在同一评估集上比较：台账中候选模型未训练过的审查决定，加上 --eval 指定的数据集。
-    候选模型 macro-F1 更低时拒绝启用（退出码 1），除非加 --force。
+    候选模型用到了台账中全部审查决定时（用全部决定重新训练后），改用交叉验证比较：把决定分成
+    5 份，候选模型每次去掉其中 1 份重新拟合、在这 1 份上评分，当前模型在同样的文件上评分
+    （至少需要 6 条决定，并需要训练时的语料目录）。候选模型 macro-F1 更低时拒绝启用（退出码 1），
+    除非加 --force。
 
     \b
     示例：
@@ -97,17 +101,21 @@ def models_promote(version: str, eval_path: Path | None, force: bool, as_of: str
     """
     from ..retrain import promote
 
+    progress = Progress("比较模型")
     try:
         with open_store() as store:
-            result = promote(store, version, as_of, eval_path, force)
+            result = promote(store, version, as_of, eval_path, force, progress.stage)
     except ScreeningError as exc:
         fail(exc)
+    finally:
+        progress.close()
 
     def score(s: dict[str, Any]) -> str:
         return "—" if s.get("macro_f1") is None else f"{s['macro_f1']:.3f}"
 
+    how = "（按审查决定交叉验证）" if result.method == "cross_validation" else ""
     click.echo(
-        f"评估文件 {result.eval_documents} 份：候选模型 {result.candidate} macro-F1 {score(result.candidate_score)}；"
+        f"评估文件 {result.eval_documents} 份{how}：候选模型 {result.candidate} macro-F1 {score(result.candidate_score)}；"
         f"当前模型 {result.current} macro-F1 {score(result.current_score)}"
     )
     if not result.promoted:
