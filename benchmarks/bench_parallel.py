@@ -31,11 +31,13 @@ DEV = REPO.parent / "shared" / "realdata" / "dev.jsonl"
 
 #: Runs the CLI in this process and writes its own peak RSS (KiB) to $BENCH_RSS_FILE at exit.
 CLIENT = (
-    "import atexit, os, resource\n"
-    "atexit.register(lambda: open(os.environ['BENCH_RSS_FILE'], 'w').write("
-    "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))\n"
+    "import os, resource, sys\n"
     "from screening.cli import cli\n"
-    "cli(prog_name='screening')\n"
+    "try:\n"
+    "    cli(prog_name='screening')\n"
+    "finally:\n"
+    "    with open(os.environ['BENCH_RSS_FILE'], 'w') as f:\n"
+    "        f.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
 )
 
 #: A loopback cluster whose workers may start the per-file reading process.

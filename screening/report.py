@@ -497,8 +497,10 @@ def screen_and_report(
     ``executor`` (see :mod:`screening.parallel`) says where the files are analysed."""
     from .screen import screen_paths
 
-    result = screen_paths(
+    # Only the batch id is kept: the report is read back from the ledger, and the rows of a
+    # batch of tens of thousands of files need not stay in memory while it is built.
+    batch_id = screen_paths(
         paths, store, model, as_of, limits=limits, progress=progress, executor=executor
-    )
-    report = build_report(store, result.batch_id, as_of, model)
+    ).batch_id
+    report = build_report(store, batch_id, as_of, model)
     return report, write_reports(report, out_dir, formats)
