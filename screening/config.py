@@ -2,7 +2,8 @@
 
 One function, :func:`data_dir`, decides where state lives: ``$SCREENING_HOME`` when set, else the
 per-user data directory of the platform. Tests point ``SCREENING_HOME`` at a temporary folder so
-they can never touch a user's ledger.
+they can never touch a user's ledger. ``$SCREENING_DB`` names a shared ledger instead of the
+SQLite file in the data directory.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from .errors import UsageError
 
 ENV_HOME = "SCREENING_HOME"
+ENV_DB = "SCREENING_DB"
 DB_NAME = "screening.db"
 
 
@@ -45,8 +47,16 @@ def data_dir() -> Path:
 
 
 def db_path() -> Path:
-    """Path of the ledger database inside :func:`data_dir`."""
+    """Path of the SQLite ledger inside :func:`data_dir`."""
     return data_dir() / DB_NAME
+
+
+def db_url() -> str | None:
+    """``$SCREENING_DB``: the shared ledger's URL (``postgresql://…``), when set.
+
+    The global ``--db`` option wins over it; without either, the ledger is :func:`db_path`.
+    """
+    return os.environ.get(ENV_DB) or None
 
 
 @dataclass(frozen=True)

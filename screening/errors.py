@@ -14,6 +14,14 @@ class UsageError(ScreeningError):
     """The user asked for something that cannot be done as asked (bad path, bad date …)."""
 
 
+class DocumentBusyError(UsageError):
+    """Another reviewer has the document open (holds its review lease)."""
+
+
+class AlreadyDecidedError(UsageError):
+    """The document was decided by someone else while it was being looked at."""
+
+
 class ExtractionError(ScreeningError):
     """A file could not be read into text."""
 

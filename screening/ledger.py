@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from .errors import AlreadyDecidedError, DocumentBusyError, UsageError
 from .labels import LABEL_NAMES, LABELS
 from .store import DECISION_COLUMNS, GENESIS_HASH, Store, utc_now
 
 DECISION, UNDO = "decision", "undo"
 _HASHED = tuple(c for c in DECISION_COLUMNS if c != "hash")
+#: How long a review lease lasts without being renewed: a reviewer's session renews it while it
+#: runs, so this is how long a crashed reviewer's document stays out of the others' queues.
+LEASE_SECONDS = 60.0
 
 
 def row_hash(row: dict[str, Any]) -> str:
@@ -52,8 +55,14 @@ def record(
     batch_id: str | None = None,
     shown: Shown | None = None,
     corrects_uid: str | None = None,
+    if_undecided: bool = False,
 ) -> dict[str, Any]:
-    """Append a decision; commit before returning."""
+    """Append a decision; commit before returning.
+
+    With ``if_undecided`` the decision is recorded only if the document has no current decision
+    (by anyone), checked under the chain's lock: of two reviewers deciding the same document at
+    once, the second is refused with :class:`AlreadyDecidedError`.
+    """
     if label not in LABELS:
         raise UsageError(f"标签 {label!r} 无效（可选：{', '.join(LABELS)}）。")
     if not reviewer.strip():
@@ -76,7 +85,45 @@ def record(
             "source": "local",
         },
         row_hash,
+        _refuse_if_decided if if_undecided else None,
     )
+
+
+def _refuse_if_decided(rows: list[dict[str, Any]]) -> None:
+    current = effective(rows)
+    if current:
+        last = current[-1]
+        raise AlreadyDecidedError(
+            f"该文件已由 {last['reviewer']} 于 {last['decided_at']} 决定为"
+            f"{LABEL_NAMES[last['label']]}，未重复记录。"
+        )
+
+
+def record_leased(
+    store: Store,
+    sha256: str,
+    label: str,
+    reviewer: str,
+    reason: str | None = None,
+    batch_id: str | None = None,
+    shown: Shown | None = None,
+    if_undecided: bool = False,
+) -> dict[str, Any]:
+    """:func:`record` a decision outside the review screen, unless another reviewer has the
+    document open there (holds its lease): then :class:`DocumentBusyError`."""
+    session = uuid.uuid4().hex
+    holder = store.acquire_lease(sha256, reviewer.strip() or "?", session, LEASE_SECONDS)
+    if holder is not None:
+        raise DocumentBusyError(
+            f"该文件正由 {holder[0]} 在审查界面中打开（租约约 {holder[1]:.0f} 秒后到期）。"
+            "请稍后再记录，或先与其商量。"
+        )
+    try:
+        return record(
+            store, sha256, label, reviewer, reason, batch_id, shown, if_undecided=if_undecided
+        )
+    finally:
+        store.release_leases(session, sha256)
 
 
 def effective(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

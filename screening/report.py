@@ -529,10 +529,17 @@ def screen_and_report(
     formats: Sequence[str] = SCREEN_FORMATS,
     progress: Any = None,
     limits: Limits | None = None,
+    executor: Any = None,
 ) -> tuple[dict[str, Any], list[Path]]:
-    """The main job: screen ``paths`` as one batch, then write its report into ``out_dir``."""
+    """The main job: screen ``paths`` as one batch, then write its report into ``out_dir``.
+
+    ``executor`` (see :mod:`screening.parallel`) says where the files are analysed."""
     from .screen import screen_paths
 
-    result = screen_paths(paths, store, model, as_of, limits=limits, progress=progress)
-    report = build_report(store, result.batch_id, as_of, model)
+    # Only the batch id is kept: the report is read back from the ledger, and the rows of a
+    # batch of tens of thousands of files need not stay in memory while it is built.
+    batch_id = screen_paths(
+        paths, store, model, as_of, limits=limits, progress=progress, executor=executor
+    ).batch_id
+    report = build_report(store, batch_id, as_of, model)
     return report, write_reports(report, out_dir, formats)

@@ -15,17 +15,28 @@ first the documents whose top two label probabilities are closest (smallest *mar
 advisor's choice is in practice between the model's first and second label, and margin measures
 exactly how near the model was to the other answer; entropy would also count the spread over the
 third label, which rarely matters. Ties go to documents with more red flags, then to file order.
-``flags`` sorts by red flags first, ``file`` keeps file order. Documents the reviewer skipped come last; documents the reviewer already
-decided are left out, so quitting and starting again resumes where the reviewer left off.
+``flags`` sorts by red flags first, ``file`` keeps file order. Documents the reviewer skipped come last; documents already decided are
+left out, so quitting and starting again resumes where the reviewer left off.
+
+Several reviewers can work through one batch at once (an office on one shared ledger): a
+document decided by any of them leaves every queue (unless a reviewer reviews *independently*,
+for a second opinion, when only their own decisions count), and the document a reviewer has
+open is leased to their session, so the queue never hands it to a second reviewer meanwhile.
+The session renews the lease (:class:`LeaseKeeper` does so while the reviewer reads); a crashed
+reviewer's lease expires after :data:`~screening.ledger.LEASE_SECONDS`. A decision in a shared
+review is recorded only if nobody decided the document in the meantime, checked under the
+ledger's lock, so no document is decided twice however the leases fare.
 """
 
 from __future__ import annotations
 
+import threading
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import ledger
-from .errors import UsageError
+from .errors import AlreadyDecidedError, ScreeningError, UsageError
 from .labels import LABELS
 from .store import Store
 
@@ -137,7 +148,15 @@ def sort_queue(items: list[Item], order: str) -> list[Item]:
 class ReviewSession:
     """The state of one reviewer working through one batch."""
 
-    def __init__(self, store: Store, batch_id: str, reviewer: str, order: str = "priority") -> None:
+    def __init__(
+        self,
+        store: Store,
+        batch_id: str,
+        reviewer: str,
+        order: str = "priority",
+        independent: bool = False,
+        lease_seconds: float = ledger.LEASE_SECONDS,
+    ) -> None:
         if order not in ORDERS:
             raise UsageError(f"未知的排序方式：{order}（可选：{', '.join(ORDERS)}）。")
         if not reviewer.strip():
@@ -146,18 +165,28 @@ class ReviewSession:
         self.batch_id = batch_id
         self.reviewer = reviewer.strip()
         self.order = order
+        self.independent = independent
+        self.lease_seconds = lease_seconds
+        self.session_id = uuid.uuid4().hex
         self.scroll = 0
         self.pending_reason: str | None = None
         self.message = ""
         self.decided_now = 0
+        #: Documents of the queue that other reviewers had open when no other one was free.
+        self.busy = 0
         self._all = {i.sha256: i for i in self._load_items()}
-        done = set(ledger.current_decisions(store, self.reviewer))
+        # The effective decisions per document, kept up to date from the rows appended since.
+        self._effective: dict[str, list[dict[str, Any]]] = {}
+        self._seen_id = 0
+        self._absorb(store.decision_rows())
         skipped = store.skipped(self.reviewer, batch_id)
-        todo = [i for i in self._all.values() if i.sha256 not in done]
+        todo = [i for i in self._all.values() if not self._done(i.sha256)]
         self.queue = sort_queue([i for i in todo if i.sha256 not in skipped], order) + sort_queue(
             [i for i in todo if i.sha256 in skipped], order
         )
         self.total = len(self._all)
+        self._held: str | None = None
+        self._claim()
 
     def _load_items(self) -> list[Item]:
         items = []
@@ -184,9 +213,98 @@ class ReviewSession:
             unique.setdefault(item.sha256, item)
         return list(unique.values())
 
+    # -- who decided what, as the ledger grows under other reviewers' hands
+    def _absorb(self, rows: list[dict[str, Any]]) -> list[str]:
+        changed: dict[str, None] = {}
+        for row in rows:
+            self._seen_id = max(self._seen_id, row["id"])
+            changed[row["sha256"]] = None
+            effective = self._effective.setdefault(row["sha256"], [])
+            if row["kind"] == ledger.DECISION:
+                effective.append(row)
+            else:
+                effective[:] = [r for r in effective if r["uid"] != row["corrects_uid"]]
+        return list(changed)
+
+    def _done(self, sha256: str) -> bool:
+        rows = self._effective.get(sha256, [])
+        if self.independent:
+            return any(r["reviewer"] == self.reviewer for r in rows)
+        return bool(rows)
+
+    def _refresh(self) -> None:
+        changed = self._absorb(self.store.decision_rows_after(self._seen_id))
+        if not changed:
+            return
+        self.queue = [i for i in self.queue if not self._done(i.sha256)]
+        queued = {i.sha256 for i in self.queue}
+        for sha in changed:  # -- a retracted decision puts its document back in the queue
+            if sha in self._all and sha not in queued and not self._done(sha):
+                self.queue.append(self._all[sha])
+
+    # -- leases
+    def _claim(self) -> None:
+        """Hold the lease of the first queued document no other reviewer has open."""
+        while True:
+            self._refresh()
+            index = self._first_free()
+            if index is None:
+                self._release()
+                self.busy = len(self.queue)
+                return
+            item = self.queue.pop(index)
+            self.queue.insert(0, item)
+            if self._held not in (None, item.sha256):
+                self.store.release_leases(self.session_id, self._held)
+            self._held = item.sha256
+            self._refresh()  # -- decided by someone between our look and the lease?
+            if self.queue and self.queue[0].sha256 == item.sha256:
+                self.busy = 0
+                return
+            self._release()
+
+    def _first_free(self) -> int | None:
+        """Lease the first queued document that is free; its index, or None if all are taken."""
+        for index, item in enumerate(self.queue):
+            if (
+                self.store.acquire_lease(
+                    item.sha256, self.reviewer, self.session_id, self.lease_seconds
+                )
+                is None
+            ):
+                return index
+        return None
+
+    def _release(self) -> None:
+        if self._held is not None:
+            self.store.release_leases(self.session_id, self._held)
+            self._held = None
+
+    def _keep(self) -> bool:
+        """Renew the lease on the open document; if it was lost (it expired and another reviewer
+        took the document), say so and move on to another document."""
+        item = self.current
+        if item is None:
+            return True
+        holder = self.store.acquire_lease(
+            item.sha256, self.reviewer, self.session_id, self.lease_seconds
+        )
+        if holder is None:
+            return True
+        self._held = None
+        self.queue.append(self.queue.pop(0))
+        self._claim()
+        self.message = f"{file_name(item.path)} 的租约已过期，现由 {holder[0]} 打开；已换到下一份，请看过后再按键。"
+        return False
+
+    def close(self) -> None:
+        """Give back the lease on the open document (quitting, or at the end of the queue)."""
+        self.store.release_leases(self.session_id)
+        self._held = None
+
     @property
     def current(self) -> Item | None:
-        return self.queue[0] if self.queue else None
+        return self._all[self._held] if self._held is not None else None
 
     @property
     def remaining(self) -> int:
@@ -199,24 +317,34 @@ class ReviewSession:
             f"已记下理由：{self.pending_reason}" if self.pending_reason else "理由为空，未记录。"
         )
 
-    def decide(self, label: str) -> dict[str, Any]:
+    def decide(self, label: str) -> dict[str, Any] | None:
+        """Record ``label`` for the open document and open the next one. Returns the decision
+        row, or ``None`` when another reviewer decided the document first (a shared review)."""
         item = self.current
         if item is None:
             raise UsageError("队列中已没有待审查的文件。")
-        row = ledger.record(
-            self.store,
-            item.sha256,
-            label,
-            self.reviewer,
-            reason=self.pending_reason,
-            batch_id=self.batch_id,
-            shown=ledger.Shown(item.model_version, item.label, item.probabilities),
-        )
-        self.queue.pop(0)
+        try:
+            row = ledger.record(
+                self.store,
+                item.sha256,
+                label,
+                self.reviewer,
+                reason=self.pending_reason,
+                batch_id=self.batch_id,
+                shown=ledger.Shown(item.model_version, item.label, item.probabilities),
+                if_undecided=not self.independent,
+            )
+        except AlreadyDecidedError as exc:
+            row = None
+            self.message = f"{file_name(item.path)}：{exc}已换到下一份。"
+        else:
+            self.decided_now += 1
+            self.message = f"已记录：{file_name(item.path)} → {ledger.LABEL_NAMES[label]}"
+        self.queue = [i for i in self.queue if i.sha256 != item.sha256]
+        self._release()
         self.pending_reason = None
         self.scroll = 0
-        self.decided_now += 1
-        self.message = f"已记录：{file_name(item.path)} → {ledger.LABEL_NAMES[label]}"
+        self._claim()
         return row
 
     def skip(self) -> None:
@@ -225,8 +353,10 @@ class ReviewSession:
             return
         self.store.record_skip(self.reviewer, self.batch_id, item.sha256)
         self.queue.append(self.queue.pop(0))
+        self._release()
         self.pending_reason = None
         self.scroll = 0
+        self._claim()
         self.message = f"已跳过：{file_name(item.path)}（移到队尾）"
 
     def undo(self) -> None:
@@ -235,11 +365,13 @@ class ReviewSession:
             self.message = "没有可撤销的决定。"
             return
         item = self._all.get(target["sha256"])
+        self._release()
         if item is not None:
             self.queue = [i for i in self.queue if i.sha256 != item.sha256]
             self.queue.insert(0, item)
         self.pending_reason = None
         self.scroll = 0
+        self._claim()
         self.message = f"已撤销对 {file_name(item.path if item else target['sha256'][:12])} 的决定（追加了一条更正记录）。"
 
     def handle(self, key: str) -> bool:
@@ -248,6 +380,8 @@ class ReviewSession:
             return False
         if self.current is None:
             return False
+        if not self._keep():
+            return True
         if key in KEY_LABELS:
             self.decide(KEY_LABELS[key])
         elif key in ACCEPT_KEYS:
@@ -267,13 +401,53 @@ class ReviewSession:
         return True
 
 
+class LeaseKeeper:
+    """Renews a review session's lease every ``interval`` seconds from a thread with its own
+    connection, so a reviewer who reads one long file for minutes keeps it, while a crashed
+    reviewer's lease still expires within :data:`~screening.ledger.LEASE_SECONDS`."""
+
+    def __init__(self, session: ReviewSession, interval: float | None = None) -> None:
+        self.session = session
+        self.interval = interval if interval is not None else session.lease_seconds / 4
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="screening-lease", daemon=True)
+
+    def __enter__(self) -> LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        store: Store | None = None
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    store = store or Store.open(self.session.store.location.target)
+                    store.renew_leases(self.session.session_id, self.session.lease_seconds)
+                except (ScreeningError, *self.session.store.conn.errors):
+                    # The ledger is unreachable: the reviewer learns it at the next key.
+                    if store is not None:
+                        store.close()
+                    store = None
+        finally:
+            if store is not None:
+                store.close()
+
+
 def file_name(path: str) -> str:
     """The last component of a stored path (whatever the OS that stored it)."""
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def open_session(
-    store: Store, reviewer: str, batch_id: str | None = None, order: str = "uncertainty"
+    store: Store,
+    reviewer: str,
+    batch_id: str | None = None,
+    order: str = "uncertainty",
+    independent: bool = False,
 ) -> ReviewSession:
     """Start (or resume) a review of ``batch_id`` (default: the latest batch)."""
     batch_id = batch_id or store.latest_batch_id()
@@ -281,4 +455,4 @@ def open_session(
         raise UsageError("台账中还没有任何批次。请先运行 screening screen 审查一批文件。")
     if store.batch(batch_id) is None:
         raise UsageError(f"找不到批次 {batch_id}。")
-    return ReviewSession(store, batch_id, reviewer, order)
+    return ReviewSession(store, batch_id, reviewer, order, independent)

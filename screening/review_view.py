@@ -38,6 +38,12 @@ def _excerpt(session: ReviewSession) -> Text:
 def render(session: ReviewSession) -> Group | Text:
     """The screen for the current document (or the end-of-queue message)."""
     item = session.current
+    if item is None and session.remaining:
+        return Text(
+            f"剩余 {session.remaining} 份文件正由其他审查人打开。请稍后再运行 screening review 继续"
+            f"（本次记录 {session.decided_now} 条决定）。",
+            style="bold yellow",
+        )
     if item is None:
         return Text(
             f"本批次已全部审查完毕（本次记录 {session.decided_now} 条决定）。", style="bold green"

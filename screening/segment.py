@@ -119,6 +119,15 @@ class Segmenter:
             tokenizer.add_word(entry.word, entry.freq, entry.tag)
         return tokenizer.lcut
 
+    def __getstate__(self) -> dict[str, object]:
+        # The engine (a Rust object for rjieba) cannot be pickled: a copy sent to a worker
+        # process (screen --workers, Dask) builds its own from the dictionary.
+        return {k: v for k, v in self.__dict__.items() if k != "_cut"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._cut = self._build()
+
     def cut(self, text: str) -> list[str]:
         """Words of ``text``, without whitespace tokens."""
         return [w for w in self._cut(text) if w.strip()]

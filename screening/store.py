@@ -1,16 +1,15 @@
-"""The ledger: an embedded SQLite database holding every screened document and prediction.
+"""The ledger: every screened document, prediction and decision, in SQLite or PostgreSQL.
 
-All SQL of ``screening`` lives here and in :mod:`screening.migrations`. The database runs in WAL
-mode; every document's rows are written in one short transaction, so an interrupted batch keeps
-everything finished before the interruption and a rerun skips it.
+All SQL of ``screening`` lives here, in :mod:`screening.migrations` (the schema) and in
+:mod:`screening.database` (connections and the engines' differences); the queries here are
+written once for both engines. Every document's rows are written in one short transaction, so an
+interrupted batch keeps everything finished before the interruption and a rerun skips it.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -18,9 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .config import db_path
+from .database import POSTGRESQL, SQLITE, Connection, Location, connect, explain, locate
 from .errors import StoreError
-from .migrations import migrate
+from .migrations import migrate, pending, reviewer_grants
 
 #: Columns of the decisions table, in the order they are hashed and exported.
 DECISION_COLUMNS = (
@@ -43,6 +42,8 @@ DECISION_COLUMNS = (
 )
 #: prev_hash of the first decision.
 GENESIS_HASH = "0" * 64
+#: Tables whose rows :meth:`Store.count` counts.
+COUNTED_TABLES = ("documents", "extractions", "batches", "predictions", "batch_files", "decisions")
 
 
 def utc_now() -> str:
@@ -91,67 +92,49 @@ def _prediction(row: tuple[Any, ...]) -> StoredPrediction:
     )
 
 
-#: How long a write waits for a lock held by another program (a reviewer, a database browser
-#: left open) before giving up with a clear message. SQLite's own busy wait is shorter, so a
-#: transaction retries its ``BEGIN IMMEDIATE`` until this much time has passed.
-LOCK_WAIT_S = 300.0
-_BUSY_TIMEOUT_S = 30.0
-
-
-def explain(exc: sqlite3.Error, path: Path, waited: float | None = None) -> str:
-    """What a SQLite error on the ledger at ``path`` means for the user, and what to do
-    (``waited``: how long a write waited for a lock before giving up)."""
-    name = getattr(exc, "sqlite_errorname", "")
-    if name == "SQLITE_FULL" or "disk is full" in str(exc):
-        return (
-            f"磁盘空间已满，无法写入审查台账 {path}。已完成的文件均已保存；"
-            "请清理磁盘空间后重新运行同一命令，已审查的文件会被跳过。"
-        )
-    if name.startswith("SQLITE_READONLY") or "readonly" in str(exc):
-        return (
-            f"审查台账 {path} 是只读文件（或所在目录不可写），无法写入。"
-            "请取消该文件的只读属性，或用环境变量 SCREENING_HOME 指定可写的数据目录，然后重新运行。"
-        )
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc):
-        how_long = f"（已等待 {waited:g} 秒）" if waited else ""
-        return (
-            f"审查台账 {path} 正被其他程序占用{how_long}。请关闭正在使用台账的程序"
-            "（如数据库查看工具或另一个正在审查的窗口）后重新运行同一命令；已保存的记录不受影响。"
-        )
-    if name.startswith("SQLITE_IOERR") or "disk I/O" in str(exc):
-        return (
-            f"写入审查台账 {path} 时发生磁盘读写错误（磁盘可能已满、已拔出或已损坏）。"
-            "已完成的文件均已保存；请检查磁盘后重新运行同一命令。"
-        )
-    return (
-        f"审查台账 {path} 无法读写（{exc}）。请检查文件权限和磁盘空间，"
-        "或用环境变量 SCREENING_HOME 指定其他数据目录。"
-    )
-
-
 class Store:
     """A connection to the ledger. Use :meth:`open`; close it (or use ``with``) when done."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.path = path
+        self.location: Location = conn.location
+        #: The SQLite file (``None`` for a PostgreSQL ledger).
+        self.path: Path | None = conn.location.path
 
     @classmethod
-    def open(cls, path: Path | None = None) -> Store:
-        """Open (creating and migrating as needed) the ledger at ``path`` or in the data dir."""
-        path = path or db_path()
+    def open(cls, url: str | Path | None = None) -> Store:
+        """Open (creating and migrating as needed) the ledger.
+
+        ``url`` is a ``postgresql://`` URL or an SQLite path; without it ``$SCREENING_DB``, else
+        ``screening.db`` in the data directory (see :func:`screening.database.locate`).
+        """
+        location = locate(url)
+        conn = connect(location)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(
-                path, isolation_level=None, timeout=min(_BUSY_TIMEOUT_S, LOCK_WAIT_S)
-            )
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
             migrate(conn)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(explain(exc, path)) from exc
-        return cls(conn, path)
+        except conn.errors as exc:
+            todo = _safe_pending(conn)
+            conn.close()
+            if location.engine == POSTGRESQL and todo:
+                raise StoreError(
+                    f"无法升级台账数据库 {location.display()} 的结构（待执行：{'、'.join(todo)}）：{exc}。"
+                    "若当前账户无权修改表结构，请数据库管理员用表的所有者账户运行一次 screening --db URL db status。"
+                ) from exc
+            if location.engine == SQLITE:
+                raise StoreError(explain(exc, location.display())) from exc
+            raise StoreError(
+                f"无法打开审查台账数据库 {location.display()}：{exc}。"
+                "请检查文件权限，或用 SCREENING_HOME 指定其他数据目录。"
+            ) from exc
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn)
+
+    @property
+    def engine(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.conn.engine
 
     def close(self) -> None:
         self.conn.close()
@@ -162,56 +145,79 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def failure(self, exc: BaseException) -> StoreError | None:
-        """``exc`` as a :class:`StoreError` when it is the ledger's (a read failing on a locked
-        or damaged database outside a transaction), else ``None``."""
-        if isinstance(exc, StoreError):
-            return exc
-        if isinstance(exc, sqlite3.Error):
-            return StoreError(explain(exc, self.path))
-        return None
-
-    def _begin(self) -> None:
-        """Take the write lock, waiting up to LOCK_WAIT_S for another program to let go."""
-        deadline = time.monotonic() + LOCK_WAIT_S
-        while True:
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                busy = getattr(exc, "sqlite_errorname", "").startswith("SQLITE_BUSY")
-                if not (busy or "locked" in str(exc)):
-                    raise StoreError(explain(exc, self.path)) from exc
-                if time.monotonic() >= deadline:
-                    raise StoreError(explain(exc, self.path, LOCK_WAIT_S)) from exc
-
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One write transaction; rolled back on any exception.
-
-        A SQLite error (disk full, read-only file, lock held too long) becomes a
-        :class:`StoreError` saying what to do; the transaction's rows are not written.
-        """
-        self._begin()
+    def transaction(self, ephemeral: bool = False) -> Iterator[None]:
+        """One write transaction; rolled back on any exception. ``ephemeral``: what it writes
+        may be lost if the database server crashes (leases), so it need not wait for the disk."""
+        if ephemeral:
+            self.conn.begin_ephemeral()
+        else:
+            self.conn.begin()
         try:
             yield
-            self.conn.execute("COMMIT")
+            self.conn.commit()
         except BaseException as exc:
-            # SQLite may already have rolled back by itself (after SQLITE_FULL, say).
-            if self.conn.in_transaction:
-                with suppress(sqlite3.Error):
-                    self.conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise StoreError(explain(exc, self.path)) from exc
+            # -- the connection may be gone; the transaction is then rolled back too
+            with suppress(*self.conn.errors):
+                self.conn.rollback()
+            failure = self.failure(exc)
+            if failure is not None and failure is not exc:
+                raise failure from exc
             raise
+
+    def failure(self, exc: BaseException) -> StoreError | None:
+        """``exc`` as a :class:`StoreError` when it is the ledger's (disk full, read-only file,
+        lock held too long, a read failing on a damaged database), else ``None``."""
+        if isinstance(exc, StoreError):
+            return exc
+        if isinstance(exc, self.conn.errors):
+            if self.engine == SQLITE:
+                return StoreError(explain(exc, self.location.display()))
+            return StoreError(
+                f"审查台账 {self.location.display()} 无法读写：{exc}。请检查数据库服务器。"
+            )
+        return None
+
+    def status(self) -> dict[str, Any]:
+        """Which database this is, the migrations applied, and how many rows each table holds."""
+        applied = [
+            {"name": r[0], "applied_at": r[1]}
+            for r in self.conn.execute(
+                "SELECT name, applied_at FROM _screening_migrations ORDER BY applied_at, name"
+            ).fetchall()
+        ]
+        return {
+            "engine": self.engine,
+            "location": self.location.display(),
+            "migrations": applied,
+            "pending": pending(self.conn),
+            "counts": {t: self.count(t) for t in COUNTED_TABLES},
+        }
+
+    def grant_reviewer(self, role: str) -> list[str]:
+        """Give a PostgreSQL role what reviewers need, without UPDATE/DELETE on decisions (run
+        as the ledger's owner). Returns the statements run."""
+        if self.engine != POSTGRESQL:
+            raise StoreError("只有 PostgreSQL 台账有数据库账户可授权；SQLite 台账由文件权限保护。")
+        statements = reviewer_grants(role)
+        try:
+            with self.transaction():
+                for statement in statements:
+                    self.conn.execute(statement)
+        except self.conn.errors as exc:
+            raise StoreError(
+                f"授权失败：{exc}。请用台账表的所有者账户运行，并确认数据库账户 {role} 已创建（CREATE ROLE）。"
+            ) from exc
+        return statements
 
     # -- batches
     def create_batch(self, as_of: str, model_version: str, inputs: list[str]) -> str:
         batch_id = f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
         with self.transaction():
+            self.conn.lock("batches")
             self.conn.execute(
-                "INSERT INTO batches (id, created_at, status, as_of, model_version, inputs)"
-                " VALUES (?, ?, 'running', ?, ?, ?)",
+                "INSERT INTO batches (id, created_at, status, as_of, model_version, inputs, seq)"
+                " VALUES (?, ?, 'running', ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM batches))",
                 (batch_id, utc_now(), as_of, model_version, json.dumps(inputs, ensure_ascii=False)),
             )
         return batch_id
@@ -236,24 +242,39 @@ class Store:
     # -- documents
     def record_document(self, sha256: str, size: int, fmt: str, path: str) -> None:
         self.conn.execute(
-            "INSERT OR IGNORE INTO documents (sha256, size, format, first_path, first_seen_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO documents (sha256, size, format, first_path, first_seen_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
             (sha256, size, fmt, path, utc_now()),
         )
 
     def record_extraction(
         self, sha256: str, extraction: StoredExtraction, version: str | None = None
     ) -> None:
-        """Store (or replace) a document's extraction, made by extractor ``version``."""
+        """Store (or replace) a document's extraction, made by extractor ``version``.
+
+        A NUL character, which no reader should leave in a text, is dropped: PostgreSQL text
+        cannot hold one, and both engines must store the same text.
+        """
+        columns = (
+            "format",
+            "method",
+            "pages",
+            "text",
+            "text_sha256",
+            "warnings",
+            "metadata",
+            "extracted_at",
+            "extractor_version",
+        )
         self.conn.execute(
-            "INSERT OR REPLACE INTO extractions (sha256, format, method, pages, text, text_sha256,"
-            " warnings, metadata, extracted_at, extractor_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO extractions (sha256, {', '.join(columns)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            f" ON CONFLICT (sha256) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns)}",
             (
                 sha256,
                 extraction.format,
                 extraction.method,
                 extraction.pages,
-                extraction.text,
+                extraction.text.replace("\x00", ""),
                 extraction.text_sha256,
                 json.dumps(extraction.warnings, ensure_ascii=False),
                 json.dumps(extraction.metadata, ensure_ascii=False),
@@ -290,7 +311,7 @@ class Store:
         findings: list[dict[str, Any]] | None = None,
         structure: dict[str, Any] | None = None,
     ) -> int:
-        cursor = self.conn.execute(
+        return self.conn.insert(
             "INSERT INTO predictions (sha256, batch_id, model_version, label, probabilities, evidence,"
             " created_at, as_of, kind_probability, findings, structure)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -308,7 +329,6 @@ class Store:
                 json.dumps(structure or {}, ensure_ascii=False),
             ),
         )
-        return int(cursor.lastrowid or 0)
 
     def latest_prediction(
         self, sha256: str, model_version: str, as_of: str | None = None
@@ -355,16 +375,17 @@ class Store:
         prediction_id: int | None,
     ) -> None:
         self.conn.execute(
-            "INSERT OR REPLACE INTO batch_files (batch_id, seq, path, sha256, status, error, prediction_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO batch_files (batch_id, seq, path, sha256, status, error, prediction_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (batch_id, path) DO UPDATE SET"
+            " seq = excluded.seq, sha256 = excluded.sha256, status = excluded.status,"
+            " error = excluded.error, prediction_id = excluded.prediction_id,"
+            " label = NULL, probabilities = NULL, findings = NULL",
             (batch_id, seq, path, sha256, status, error, prediction_id),
         )
 
     # -- batches for review
     def latest_batch_id(self) -> str | None:
-        row = self.conn.execute(
-            "SELECT id FROM batches ORDER BY created_at DESC, rowid DESC LIMIT 1"
-        ).fetchone()
+        row = self.conn.execute("SELECT id FROM batches ORDER BY seq DESC LIMIT 1").fetchone()
         return row[0] if row else None
 
     def batch_items(self, batch_id: str) -> list[dict[str, Any]]:
@@ -408,10 +429,10 @@ class Store:
         return [r[0] for r in rows]
 
     def document_paths(self, sha256: str) -> list[str]:
-        """Every path under which the document was seen, first seen first."""
+        """Every path under which the document was seen, in path order."""
         rows = self.conn.execute(
             "SELECT first_path FROM documents WHERE sha256 = ? UNION "
-            "SELECT DISTINCT path FROM batch_files WHERE sha256 = ?",
+            "SELECT path FROM batch_files WHERE sha256 = ? ORDER BY 1",
             (sha256, sha256),
         ).fetchall()
         return [r[0] for r in rows]
@@ -469,14 +490,22 @@ class Store:
 
     # -- decisions (append-only, hash-chained)
     def append_decision(
-        self, fields: dict[str, Any], hasher: Callable[[dict[str, Any]], str]
+        self,
+        fields: dict[str, Any],
+        hasher: Callable[[dict[str, Any]], str],
+        check: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> dict[str, Any]:
         """Append one decision row; ``hasher`` computes its chained hash. Returns the stored row.
 
-        The previous row's hash is read inside the write transaction, so two reviewers writing at
-        once are serialised by SQLite's lock and the chain stays linear.
+        The previous row's hash is read inside the write transaction after taking the chain's
+        lock (SQLite's write lock; a PostgreSQL advisory lock), so reviewers writing at once are
+        serialised and the chain stays linear. ``check``, when given, sees the document's rows
+        under that lock and may refuse the append by raising.
         """
         with self.transaction():
+            self.conn.lock("decisions")
+            if check is not None:
+                check(self.decision_rows(fields["sha256"]))
             last = self.conn.execute(
                 "SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1"
             ).fetchone()
@@ -493,6 +522,14 @@ class Store:
                 [row[c] for c in DECISION_COLUMNS],
             )
         return row
+
+    def decision_rows_after(self, last_id: int) -> list[dict[str, Any]]:
+        """Decision rows appended after row ``last_id``, in ledger order."""
+        columns = ", ".join(DECISION_COLUMNS)
+        cursor = self.conn.execute(
+            f"SELECT {columns} FROM decisions WHERE id > ? ORDER BY id", (last_id,)
+        )
+        return [dict(zip(DECISION_COLUMNS, r, strict=True)) for r in cursor.fetchall()]
 
     def decision_rows(self, sha256: str | None = None) -> list[dict[str, Any]]:
         """Decision rows in ledger order, all or for one document."""
@@ -513,7 +550,8 @@ class Store:
     def record_skip(self, reviewer: str, batch_id: str, sha256: str) -> None:
         with self.transaction():
             self.conn.execute(
-                "INSERT OR REPLACE INTO review_skips (reviewer, batch_id, sha256, skipped_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO review_skips (reviewer, batch_id, sha256, skipped_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (reviewer, batch_id, sha256) DO UPDATE SET skipped_at = excluded.skipped_at",
                 (reviewer, batch_id, sha256, utc_now()),
             )
 
@@ -524,15 +562,62 @@ class Store:
         ).fetchall()
         return {r[0] for r in rows}
 
+    # -- review leases (the document a reviewer has open; times by the database's clock)
+    def acquire_lease(
+        self, sha256: str, reviewer: str, session: str, seconds: float
+    ) -> tuple[str, float] | None:
+        """Lease a document to ``session`` of ``reviewer`` for ``seconds`` (or extend its lease).
+
+        A lease that expired, or that the same reviewer holds from another session (a review
+        restarted after a crash), is taken over. Returns ``None`` when the session holds the
+        lease, else who holds it and for how many more seconds. One statement, so two sessions
+        asking at once cannot both get it.
+        """
+        now = self.conn.now_epoch
+        with self.transaction(ephemeral=True):
+            cursor = self.conn.execute(
+                "INSERT INTO review_leases (sha256, reviewer, session, expires_at)"
+                f" VALUES (?, ?, ?, {now} + ?) ON CONFLICT (sha256) DO UPDATE SET"
+                " reviewer = excluded.reviewer, session = excluded.session, expires_at = excluded.expires_at"
+                " WHERE review_leases.session = excluded.session OR review_leases.reviewer = excluded.reviewer"
+                f" OR review_leases.expires_at < {now}",
+                (sha256, reviewer, session, float(seconds)),
+            )
+            if cursor.rowcount:
+                return None
+            row = self.conn.execute(
+                f"SELECT reviewer, expires_at - {now} FROM review_leases WHERE sha256 = ?",
+                (sha256,),
+            ).fetchone()
+        return (row[0], max(0.0, float(row[1]))) if row else None
+
+    def renew_leases(self, session: str, seconds: float) -> int:
+        """Extend every lease ``session`` holds; returns how many."""
+        with self.transaction(ephemeral=True):
+            return self.conn.execute(
+                f"UPDATE review_leases SET expires_at = {self.conn.now_epoch} + ? WHERE session = ?",
+                (float(seconds), session),
+            ).rowcount
+
+    def release_leases(self, session: str, sha256: str | None = None) -> None:
+        """Give back the session's lease on ``sha256`` (all its leases when ``None``)."""
+        with self.transaction(ephemeral=True):
+            if sha256 is None:
+                self.conn.execute("DELETE FROM review_leases WHERE session = ?", (session,))
+            else:
+                self.conn.execute(
+                    "DELETE FROM review_leases WHERE session = ? AND sha256 = ?", (session, sha256)
+                )
+
     def count(self, table: str) -> int:
         """Rows in one of the ledger's tables (for status displays and tests)."""
-        if table not in {
-            "documents",
-            "extractions",
-            "batches",
-            "predictions",
-            "batch_files",
-            "decisions",
-        }:
+        if table not in COUNTED_TABLES:
             raise StoreError(f"未知的数据表：{table}")
         return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+def _safe_pending(conn: Connection) -> list[str]:
+    try:
+        return pending(conn)
+    except conn.errors:
+        return []

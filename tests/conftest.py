@@ -5,20 +5,104 @@ from __future__ import annotations
 
 import io
 import os
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from . import pgserver
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 REALDATA = SHARED / "realdata"
+#: A PostgreSQL server the tests may create databases on (CI sets it); without it the tests
+#: start a throw-away server when PostgreSQL is installed, and skip the PostgreSQL cases if not.
+ENV_TEST_PG = "SCREENING_TEST_PG"
 
 
 @pytest.fixture(autouse=True)
 def screening_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("SCREENING_HOME", str(home))
+    monkeypatch.delenv("SCREENING_DB", raising=False)  # -- never a developer's shared ledger
     return home
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """URL of a PostgreSQL server on which the tests may create databases."""
+    url = os.environ.get(ENV_TEST_PG)
+    try:
+        import psycopg
+    except ImportError:
+        if url:
+            pytest.fail(f"{ENV_TEST_PG} is set but psycopg is not installed")
+        pytest.skip("psycopg is not installed (pip install '.[test]')")
+    if url:
+        try:
+            psycopg.connect(url, connect_timeout=10).close()
+        except psycopg.Error as exc:
+            pytest.fail(f"{ENV_TEST_PG}={url} does not answer: {exc}")
+        yield url
+        return
+    try:
+        server = pgserver.start()
+    except pgserver.Unavailable as exc:
+        pytest.skip(f"no PostgreSQL server for the shared-ledger tests: {exc}")
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def new_pg_database(server_url: str) -> str:
+    """Create an empty database on the test server; return its URL."""
+    import psycopg
+
+    name = f"t_{secrets.token_hex(6)}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'")
+    return pgserver.with_database(server_url, name)
+
+
+def drop_pg_database(server_url: str, url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Run the test once on the SQLite ledger of the data directory and once on an empty
+    PostgreSQL ledger (``SCREENING_DB``); yields the engine name."""
+    if request.param == "sqlite":
+        yield "sqlite"
+        return
+    server = request.getfixturevalue("pg_server")
+    url = new_pg_database(server)
+    monkeypatch.setenv("SCREENING_DB", url)
+    try:
+        yield "postgresql"
+    finally:
+        drop_pg_database(server, url)
+
+
+def raw_connection() -> Any:
+    """A driver connection (autocommit) to the ledger the current test uses, bypassing Store."""
+    url = os.environ.get("SCREENING_DB")
+    if url:
+        import psycopg
+
+        return psycopg.connect(url, autocommit=True)
+    import sqlite3
+
+    return sqlite3.connect(
+        Path(os.environ["SCREENING_HOME"]) / "screening.db", isolation_level=None
+    )
 
 
 def pdf_bytes(pages: list[list[str]], encrypt: str | None = None) -> bytes:

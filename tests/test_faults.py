@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from screening import store as store_module
+from screening import database as store_module  # -- LOCK_WAIT_S lives with the SQLite connection
 from screening.cli import cli
 from screening.errors import ModelLoadError, StoreError
 from screening.model import ScreeningModel

@@ -21,7 +21,7 @@ from screening.review import ReviewSession, sort_queue
 from screening.screen import screen_paths
 from screening.store import Store
 
-from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT
+from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT, raw_connection
 
 DOCS = {
     "a.txt": NORMATIVE_TEXT,
@@ -33,8 +33,9 @@ DOCS = {
 
 
 @pytest.fixture
-def batch(tmp_path: Path) -> tuple[str, dict[str, str]]:
-    """A screened batch of five text files; returns (batch id, {file name: sha256})."""
+def batch(tmp_path: Path, ledger: str) -> tuple[str, dict[str, str]]:
+    """A screened batch of five text files, on each engine (``ledger``); returns (batch id,
+    {file name: sha256})."""
     folder = tmp_path / "batch"
     folder.mkdir()
     for name, text in DOCS.items():
@@ -189,22 +190,32 @@ def test_audit_history(batch) -> None:  # type: ignore[no-untyped-def]
 
 # -- tamper evidence
 def tamper(sql: list[str]) -> None:
-    conn = sqlite3.connect(Path(os.environ["SCREENING_HOME"]) / "screening.db")
-    conn.execute("DROP TRIGGER decisions_append_only_update")
-    conn.execute("DROP TRIGGER decisions_append_only_delete")
+    """Edit the decisions behind the program's back, as the database's owner could."""
+    conn = raw_connection()
+    on = " ON decisions" if os.environ.get("SCREENING_DB") else ""
+    conn.execute(f"DROP TRIGGER decisions_append_only_update{on}")
+    conn.execute(f"DROP TRIGGER decisions_append_only_delete{on}")
     for statement in sql:
         conn.execute(statement)
-    conn.commit()
     conn.close()
 
 
-def test_ledger_refuses_update_and_delete(batch) -> None:  # type: ignore[no-untyped-def]
+def test_ledger_refuses_update_and_delete(batch, ledger: str) -> None:  # type: ignore[no-untyped-def]
     review("1\nq\n")
-    conn = sqlite3.connect(Path(os.environ["SCREENING_HOME"]) / "screening.db")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("UPDATE decisions SET label = 'repeal'")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("DELETE FROM decisions")
+    conn = raw_connection()
+    statements = ["UPDATE decisions SET label = 'repeal'", "DELETE FROM decisions"]
+    if ledger == "postgresql":
+        import psycopg
+
+        statements.append("TRUNCATE decisions")
+        refused: type[Exception] = psycopg.errors.RaiseException
+    else:
+        refused = sqlite3.IntegrityError
+    for statement in statements:
+        with pytest.raises(refused, match="decisions are append-only"):
+            conn.execute(statement)
+    assert conn.execute("SELECT COUNT(*) FROM decisions").fetchone()[0] == 1
+    conn.close()
 
 
 @pytest.mark.parametrize(
@@ -252,6 +263,7 @@ def test_export_import_round_trip(
     )
     original = rows()
     monkeypatch.setenv("SCREENING_HOME", str(tmp_path / "other"))
+    monkeypatch.delenv("SCREENING_DB", raising=False)  # -- into an SQLite ledger, from either
     first = CliRunner().invoke(cli, ["decisions", "import", str(out)])
     assert first.stdout == "新增 4 条，已存在 0 条，冲突 0 条。\n"
     second = CliRunner().invoke(cli, ["decisions", "import", str(out)])

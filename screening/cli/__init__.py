@@ -169,7 +169,15 @@ class GuardedGroup(click.Group):
 
 @click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", message="screening %(version)s")
-def cli() -> None:
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="审查台账所在的数据库：postgresql://用户@主机:端口/数据库（办公室共用的台账，需 "
+    "pip install 'screening[postgres]'），或 SQLite 文件路径。优先于环境变量 SCREENING_DB；"
+    "两者都未设置时使用数据目录下的 screening.db。",
+)
+def cli(db_url: str | None) -> None:
     """screening：行政规范性文件审查工具（离线）。
 
     读取一批政府文件（PDF、Word、网页、文本），判断每份文件属于规范性文件、
@@ -179,7 +187,16 @@ def cli() -> None:
     示例：
       screening screen 文件夹/ --out 报告/
       screening extract 通知.pdf
+      screening --db postgresql://zhang@ledger.local/screening review --reviewer 张律师
     """
+
+
+def open_store() -> Any:
+    """Open the ledger named by the global ``--db`` option (else ``$SCREENING_DB``, else the
+    SQLite file in the data directory)."""
+    from ..store import Store
+
+    return Store.open(click.get_current_context().find_root().params.get("db_url"))
 
 
 def pad(text: str, width: int) -> str:
@@ -195,4 +212,4 @@ def main() -> None:  # pragma: no cover - console entry for python -m screening
 
 
 # The commands live in one module per group; importing them registers them on ``cli``.
-from . import batch, ledger, models, opinion  # noqa: E402, F401
+from . import batch, db, ledger, models, opinion  # noqa: E402, F401

@@ -21,6 +21,7 @@ from . import (
     limits_options,
     make_limits,
     model_option,
+    open_store,
     pad,
 )
 
@@ -37,6 +38,24 @@ from . import (
 @as_of_option
 @model_option
 @limits_options
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="在本机用 N 个工作进程并行读取与分析文件；1 表示在本进程中逐份处理。",
+)
+@click.option(
+    "--scheduler",
+    metavar="tcp://主机:端口",
+    help="把读取与分析交给已有的 Dask 集群（需 pip install 'screening[dask]'）；"
+    "连接不上时报错退出，不会改在本机运行。结果仍由本机按文件顺序写入台账。",
+)
+@click.option(
+    "--send-files",
+    is_flag=True,
+    help="与 --scheduler 一起使用：把文件内容发给工作节点（工作节点无法按同一路径读取文件时）。",
+)
 def screen(
     paths: tuple[Path, ...],
     out_dir: Path,
@@ -46,12 +65,18 @@ def screen(
     max_size: int,
     ocr: str,
     pdf_reader: str,
+    workers: int,
+    scheduler: str | None,
+    send_files: bool,
 ) -> None:
     """审查一批文件并生成报告。
 
     PATHS 可以是文件或文件夹（递归读取）。文件格式按内容识别，与扩展名无关。
-    每份文件的结果立即写入审查台账（数据目录下的 screening.db，可用环境变量
-    SCREENING_HOME 指定数据目录）；中断后重新运行同一命令，已审查的文件不会重复处理。
+    每份文件的结果立即写入审查台账（数据目录下的 screening.db，或 --db 指定的共用台账）；
+    中断后重新运行同一命令，已审查的文件不会重复处理。
+
+    大批量文件可用 --workers 在本机多进程处理，或用 --scheduler 交给 Dask 集群；
+    结论与逐份处理完全相同。
 
     退出码：0 全部完成；3 已完成但有文件读取失败；1 出错；2 用法错误。
 
@@ -59,18 +84,31 @@ def screen(
     示例：
       screening screen corpus/examples --out report/
       screening screen 收文/2024 收文/2025/通知.pdf --out 报告/ --as-of 2026-11-27
+      screening screen /共享/全面清理 --out 报告/ --scheduler tcp://10.0.0.5:8786
     """
+    from ..parallel import make_executor
     from ..registry import load_model
     from ..report import screen_and_report
-    from ..store import Store
 
+    if scheduler and workers != 1:
+        raise click.UsageError(
+            "--workers 与 --scheduler 不能同时使用：集群的工作进程数由集群决定。"
+        )
     progress = Progress("审查进度")
     try:
         model = load_model(model_path)
-        with Store.open() as store:
+        executor = make_executor(workers, scheduler, send_files)
+        with open_store() as store:
             limits = make_limits(time_limit, max_size, ocr, pdf_reader)
             report, written = screen_and_report(
-                store, paths, model, as_of, out_dir, progress=progress, limits=limits
+                store,
+                paths,
+                model,
+                as_of,
+                out_dir,
+                progress=progress,
+                limits=limits,
+                executor=executor,
             )
     except ScreeningError as exc:
         fail(exc)
@@ -120,10 +158,9 @@ def report(batch_id: str | None, formats: str, out_dir: Path, as_of: str | None)
     """
     from ..registry import load_model
     from ..report import build_report, write_reports
-    from ..store import Store
 
     try:
-        with Store.open() as store:
+        with open_store() as store:
             data = build_report(store, batch_id, as_of, load_model())
         written = write_reports(data, out_dir, [f.strip() for f in formats.split(",") if f.strip()])
     except ScreeningError as exc:
@@ -432,12 +469,11 @@ def train(
     """
     from ..registry import set_current as point_to
     from ..retrain import train_candidate
-    from ..store import Store
 
     progress = Progress("训练")
     try:
         if with_decisions:
-            with Store.open() as store:
+            with open_store() as store:
                 model, path = train_candidate(corpus_dir, store, out_dir, seed, progress.stage)
         else:
             model, path = train_candidate(corpus_dir, None, out_dir, seed, progress.stage)

@@ -13,6 +13,7 @@ from . import (
     CliError,
     cli,
     fail,
+    open_store,
     pad,
 )
 
@@ -43,12 +44,21 @@ def read_key(interactive: bool) -> tuple[str, str | None]:
     "再按模型把握从低到高；uncertainty 只按模型把握（前两个结论概率之差最小的先看）；"
     "flags 先看风险提示多的；file 按文件顺序。",
 )
-def review(reviewer: str, batch_id: str | None, order: str) -> None:
+@click.option(
+    "--independent",
+    is_flag=True,
+    help="独立复核：其他审查人已决定的文件仍列入本人的队列（用于比较审查人之间的一致性）。"
+    "默认每份文件只需一人决定，他人已决定的文件不再出现。",
+)
+def review(reviewer: str, batch_id: str | None, order: str, independent: bool) -> None:
     """逐份审查一个批次：一个按键记录一个决定，立即写入台账。
 
     按键：1 规范性文件，2 不属于规范性文件，3 建议废止，回车 接受模型结论，
     r 填写理由（法律依据），s 跳过（移到队尾），u 撤销上一个决定（追加更正记录，不删除），
     j/k 或 ↑/↓ 滚动正文，q 退出。退出后再次运行会从上次停下的地方继续。
+
+    多位审查人可同时审查同一批次（共用台账，见 --db）：正在某人界面上的文件不会同时
+    分给别人；任何人已决定的文件从所有人的队列中移除。
 
     没有终端时（输入来自管道或文件），每行读一个按键；“r 理由文字”在同一行给出理由；
     空行等于回车。
@@ -59,9 +69,8 @@ def review(reviewer: str, batch_id: str | None, order: str) -> None:
       screening review --reviewer 张律师 --batch 20261127-093000-ab12 --order file
       printf '1\nr 依据《行政许可法》第十七条\n2\nq\n' | screening review --reviewer 张律师
     """
-    from ..review import open_session
+    from ..review import LeaseKeeper, open_session
     from ..review_view import make_console, show
-    from ..store import Store
 
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if not interactive:
@@ -69,24 +78,30 @@ def review(reviewer: str, batch_id: str | None, order: str) -> None:
             "未检测到终端：从标准输入逐行读取按键（1/2/3/空行/r 理由/s/u/j/k/q）。", err=True
         )
     try:
-        with Store.open() as store:
-            session = open_session(store, reviewer, batch_id, order)
+        with open_store() as store:
+            session = open_session(store, reviewer, batch_id, order, independent)
             console = make_console(interactive)
-            while True:
-                show(console, session, clear=interactive)
-                if session.current is None:
-                    break
-                key, rest = read_key(interactive)
-                if key == "r":
-                    reason = (
-                        rest
-                        if rest is not None
-                        else click.prompt("理由（法律依据）", default="", show_default=False)
-                    )
-                    session.set_reason(reason)
-                    continue
-                if not session.handle(key):
-                    break
+            try:
+                with LeaseKeeper(session):
+                    while True:
+                        show(console, session, clear=interactive)
+                        if session.current is None:
+                            break
+                        key, rest = read_key(interactive)
+                        if key == "r":
+                            reason = (
+                                rest
+                                if rest is not None
+                                else click.prompt(
+                                    "理由（法律依据）", default="", show_default=False
+                                )
+                            )
+                            session.set_reason(reason)
+                            continue
+                        if not session.handle(key):
+                            break
+            finally:
+                session.close()
     except ScreeningError as exc:
         fail(exc)
     click.echo(
@@ -102,11 +117,24 @@ def review(reviewer: str, batch_id: str | None, order: str) -> None:
 @click.option("--reason", default="", help="理由（法律依据）。")
 @click.option("--reviewer", required=True, help="审查人姓名。")
 @click.option("--batch", "batch_id", help="所属批次编号（可选）。")
-def decide(file_or_sha: str, label: str, reason: str, reviewer: str, batch_id: str | None) -> None:
+@click.option(
+    "--if-undecided",
+    is_flag=True,
+    help="仅当该文件还没有任何审查人的决定时记录（多人分工时避免重复决定）；已有决定则报错退出（退出码 1）。",
+)
+def decide(
+    file_or_sha: str,
+    label: str,
+    reason: str,
+    reviewer: str,
+    batch_id: str | None,
+    if_undecided: bool,
+) -> None:
     """不经交互界面记录一个审查决定。
 
     FILE_OR_SHA 为文件路径，或台账中文件的 SHA-256（至少前 8 位）。
-    决定附带当时模型对该文件的结论与概率。
+    决定附带当时模型对该文件的结论与概率。该文件正在其他审查人的审查界面上打开时
+    不记录（退出码 1），请稍后再试。
 
     \b
     示例：
@@ -115,10 +143,9 @@ def decide(file_or_sha: str, label: str, reason: str, reviewer: str, batch_id: s
     """
     from .. import ledger
     from ..labels import LABEL_NAMES
-    from ..store import Store
 
     try:
-        with Store.open() as store:
+        with open_store() as store:
             sha = ledger.resolve_document(store, file_or_sha)
             prediction = store.latest_prediction_any(sha)
             shown = (
@@ -126,7 +153,9 @@ def decide(file_or_sha: str, label: str, reason: str, reviewer: str, batch_id: s
                 if prediction
                 else None
             )
-            row = ledger.record(store, sha, label, reviewer, reason or None, batch_id, shown)
+            row = ledger.record_leased(
+                store, sha, label, reviewer, reason or None, batch_id, shown, if_undecided
+            )
     except ScreeningError as exc:
         fail(exc)
     click.echo(
@@ -156,10 +185,9 @@ def audit_verify() -> None:
       screening audit verify
     """
     from .. import ledger
-    from ..store import Store
 
     try:
-        with Store.open() as store:
+        with open_store() as store:
             result = ledger.verify(store)
     except ScreeningError as exc:
         fail(exc)
@@ -181,10 +209,9 @@ def audit_history(file_or_sha: str) -> None:
     """
     from .. import ledger
     from ..labels import LABEL_NAMES
-    from ..store import Store
 
     try:
-        with Store.open() as store:
+        with open_store() as store:
             sha = ledger.resolve_document(store, file_or_sha)
             rows = store.decision_rows(sha)
             paths = store.document_paths(sha)
@@ -249,10 +276,9 @@ def decisions_export(fmt: str, out_file: Path | None) -> None:
       screening decisions export --format csv > 决定.csv
     """
     from .. import ledger
-    from ..store import Store
 
     try:
-        with Store.open() as store:
+        with open_store() as store:
             text = ledger.export_text(store, fmt)
     except ScreeningError as exc:
         fail(exc)
@@ -276,10 +302,9 @@ def decisions_import(file: Path) -> None:
       screening decisions import 决定.jsonl
     """
     from .. import ledger
-    from ..store import Store
 
     try:
-        with Store.open() as store:
+        with open_store() as store:
             result = ledger.import_file(store, file)
     except ScreeningError as exc:
         fail(exc)
@@ -302,10 +327,9 @@ def agreement(as_json: bool) -> None:
     """
     from .. import ledger
     from ..labels import LABEL_NAMES, LABELS
-    from ..store import Store
 
     try:
-        with Store.open() as store:
+        with open_store() as store:
             result = ledger.agreement(store)
     except ScreeningError as exc:
         fail(exc)

@@ -15,6 +15,7 @@ from . import (
     as_of_option,
     cli,
     fail,
+    open_store,
 )
 
 
@@ -99,11 +100,10 @@ def models_promote(version: str, eval_path: Path | None, force: bool, as_of: str
       screening models promote 3f2a9c1b --eval dev.jsonl --as-of 2026-11-27
     """
     from ..retrain import promote
-    from ..store import Store
 
     progress = Progress("比较模型")
     try:
-        with Store.open() as store:
+        with open_store() as store:
             result = promote(store, version, as_of, eval_path, force, progress.stage)
     except ScreeningError as exc:
         fail(exc)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ScreeningError
-from . import _as_of, cli, fail
+from . import _as_of, cli, fail, open_store
 
 
 @cli.command()
@@ -52,10 +52,9 @@ def opinion(
     """
     from ..opinion_write import draft_opinions
     from ..registry import load_model
-    from ..store import Store
 
     try:
-        with Store.open() as store:
+        with open_store() as store:
             result, written = draft_opinions(
                 store,
                 targets,

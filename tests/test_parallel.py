@@ -1,0 +1,206 @@
+"""Screening with worker processes (--workers) and on a Dask cluster (--scheduler): the same
+labels as one process, results recorded by the client in file order, nothing lost when
+interrupted, and a clear error (never a silent local run) when the cluster cannot be used."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from screening.cli import cli
+from screening.parallel import ProcessPool
+from screening.registry import load_model
+from screening.screen import screen_paths
+from screening.store import Store
+
+from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT, docx_bytes, pdf_bytes
+
+
+def make_batch(folder: Path) -> Path:
+    folder.mkdir()
+    for i in range(8):
+        text = (NORMATIVE_TEXT if i % 3 else NON_NORMATIVE_TEXT).replace("2025", str(2015 + i))
+        (folder / f"{i:02d}.txt").write_text(text, encoding="utf-8")
+    (folder / "08-copy.txt").write_text(  # -- the same bytes as 01.txt: analysed once
+        (folder / "01.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (folder / "09.docx").write_bytes(docx_bytes(NON_NORMATIVE_TEXT.splitlines()))
+    (folder / "10.pdf").write_bytes(pdf_bytes([NORMATIVE_TEXT.splitlines()[:12]]))
+    (folder / "11-broken.pdf").write_bytes(pdf_bytes([["损坏"]])[:300])
+    (folder / "12-empty.txt").write_bytes(b"")
+    return folder
+
+
+def screen(folder: Path, out: Path, *options: str) -> tuple[int, list[dict]]:
+    result = CliRunner().invoke(
+        cli, ["screen", str(folder), "--out", str(out), "--as-of", "2026-11-27", *options]
+    )
+    files = json.loads((out / "report.json").read_text(encoding="utf-8"))["files"]
+    return result.exit_code, files
+
+
+def test_workers_give_the_same_report_as_one_process(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    folder = make_batch(tmp_path / "in")
+    single = screen(folder, tmp_path / "one")
+    monkeypatch.setenv("SCREENING_HOME", str(tmp_path / "home2"))
+    parallel = screen(folder, tmp_path / "two", "--workers", "2")
+    assert single[0] == parallel[0] == 3  # -- two files cannot be read
+    assert parallel[1] == single[1]
+    assert [f["status"] for f in single[1]].count("ok") == 11
+    with Store.open() as store:
+        assert store.count("predictions") == 10  # -- 08-copy reused 01's prediction
+
+
+def test_rerun_with_workers_skips_what_is_done(tmp_path: Path) -> None:
+    folder = make_batch(tmp_path / "in")
+    model = load_model()
+    with Store.open() as store:
+        first = screen_paths([folder], store, model, "2026-11-27", executor=ProcessPool(2))
+        again = screen_paths([folder], store, model, "2026-11-27", executor=ProcessPool(2))
+        assert store.count("predictions") == 10
+    assert [r.reused for r in again.rows] == [r.status == "ok" for r in first.rows]
+    assert [r.label for r in again.rows] == [r.label for r in first.rows]
+
+
+def test_interrupted_parallel_batch_keeps_every_file_recorded(tmp_path: Path) -> None:
+    folder = make_batch(tmp_path / "in")
+    model = load_model()
+
+    def stop_after_three(done: int, total: int, path: Path | None) -> None:
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with Store.open() as store:
+        with pytest.raises(KeyboardInterrupt):
+            screen_paths(
+                [folder],
+                store,
+                model,
+                "2026-11-27",
+                progress=stop_after_three,
+                executor=ProcessPool(2),
+            )
+        assert store.count("batch_files") == 3
+        assert store.count("predictions") == 3
+        assert store.conn.execute("SELECT status FROM batches").fetchone()[0] == "interrupted"
+        result = screen_paths([folder], store, model, "2026-11-27")
+    assert [r.reused for r in result.rows][:4] == [True, True, True, False]
+
+
+def test_a_used_model_can_be_sent_to_a_worker() -> None:
+    """Regression: once it had segmented a text the model held rjieba's engine, which cannot be
+    pickled, so a Dask worker could not pass its copy to another worker (nor a client that had
+    used its model send it)."""
+    import pickle
+
+    from screening.metadata import Metadata
+
+    model = load_model()
+    before = model.kind(NORMATIVE_TEXT, Metadata())
+    copy = pickle.loads(pickle.dumps(model))
+    assert copy.kind(NORMATIVE_TEXT, Metadata()) == before
+
+
+def test_send_files_needs_a_scheduler(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["screen", str(tmp_path), "--out", str(tmp_path / "o"), "--send-files"]
+    )
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == "错误：--send-files 只与 --scheduler 一起使用（本机的工作进程直接读取文件）。\n"
+    )
+
+
+def test_workers_and_scheduler_exclude_each_other(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "screen",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "o"),
+            "--workers",
+            "2",
+            "--scheduler",
+            "tcp://127.0.0.1:1",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "--workers 与 --scheduler 不能同时使用" in result.stderr
+
+
+# -- Dask
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """A loopback Dask cluster of two single-threaded worker processes that may start the
+    per-file reading process (as the README says to start workers)."""
+    dask = pytest.importorskip("dask")
+    distributed = pytest.importorskip("distributed")
+    with dask.config.set({"distributed.worker.daemon": False}):
+        local = distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=":0",
+        )
+    try:
+        yield local.scheduler_address
+    finally:
+        local.close()
+
+
+def test_dask_cluster_gives_the_same_report(tmp_path: Path, cluster: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    folder = make_batch(tmp_path / "in")
+    single = screen(folder, tmp_path / "one")
+    monkeypatch.setenv("SCREENING_HOME", str(tmp_path / "home2"))
+    on_cluster = screen(folder, tmp_path / "dask", "--scheduler", cluster)
+    monkeypatch.setenv("SCREENING_HOME", str(tmp_path / "home3"))
+    sent = screen(folder, tmp_path / "sent", "--scheduler", cluster, "--send-files")
+    assert single[0] == on_cluster[0] == sent[0] == 3
+    assert on_cluster[1] == single[1]
+    assert sent[1] == single[1]
+
+
+def test_unreachable_scheduler_is_an_error_not_a_local_run(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    folder = make_batch(tmp_path / "in")
+    result = CliRunner().invoke(
+        cli,
+        ["screen", str(folder), "--out", str(tmp_path / "o"), "--scheduler", "tcp://127.0.0.1:1"],
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("错误：无法连接 Dask 调度器 tcp://127.0.0.1:1：")
+    assert result.stderr.endswith(
+        "请检查地址与端口、调度器是否已启动（dask scheduler）；如要在本机审查，请去掉 --scheduler。\n"
+    )
+    assert not (tmp_path / "o").exists()
+    with Store.open() as store:
+        assert store.count("batches") == 0 and store.count("documents") == 0
+
+
+def test_daemonic_workers_are_refused_with_instructions(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    folder = make_batch(tmp_path / "in")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
+    ) as local:
+        result = CliRunner().invoke(
+            cli,
+            [
+                "screen",
+                str(folder),
+                "--out",
+                str(tmp_path / "o"),
+                "--scheduler",
+                local.scheduler_address,
+            ],
+        )
+    assert result.exit_code == 1
+    assert "以守护进程运行，无法为每份文件启动受时间与内存限制的读取进程。" in result.stderr
+    assert "DASK_DISTRIBUTED__WORKER__DAEMON=False dask worker" in result.stderr
