@@ -32,10 +32,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from screening import sources  # noqa: E402
 from screening.config import Limits  # noqa: E402
-from screening.extract import doc, extract_bytes, extract_with_limits, ocr  # noqa: E402
-from screening.extract.quality import char_error_rate  # noqa: E402
+from screening.read import (  # noqa: E402
+    doc,
+    extract_bytes,
+    extract_with_limits,
+    ocr,
+    sources,
+)
+from screening.read.quality import char_error_rate  # noqa: E402
 from tests.conftest import NORMATIVE_TEXT, REALDATA, docx_bytes, pdf_bytes  # noqa: E402
 from tests.test_extract_formats import ofd_bytes  # noqa: E402
 

@@ -165,7 +165,7 @@ def main() -> None:
         )
         print(f"screened {args.docs} documents into PostgreSQL in {time.perf_counter() - t0:.1f} s")
         os.environ["SCREENING_DB"] = url
-        from screening.store import Store
+        from screening.ledger.store import Store
 
         with Store.open(url) as store:
             shas = [f["sha256"] for f in store.batch_files(store.latest_batch_id() or "")]

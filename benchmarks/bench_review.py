@@ -32,11 +32,11 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp())
     os.environ["SCREENING_HOME"] = str(work / "home")
-    from screening.registry import load_model
-    from screening.review import ReviewSession
-    from screening.review_view import render_to_text
-    from screening.screen import screen_paths
-    from screening.store import Store
+    from screening.ledger.store import Store
+    from screening.model.registry import load_model
+    from screening.pipeline.screen import screen_paths
+    from screening.review.queue import ReviewSession
+    from screening.review.view import render_to_text
 
     batch_dir = work / "batch"
     batch_dir.mkdir()

@@ -59,9 +59,9 @@ def main() -> None:
     args = parser.parse_args()
     if not DEV.is_file():
         sys.exit("../shared/realdata/dev.jsonl is absent: nothing to measure.")
-    from screening.evaluate import evaluate, load_dataset
-    from screening.model import ScreeningModel
-    from screening.registry import current_in
+    from screening.model.classifier import ScreeningModel
+    from screening.model.evaluate import evaluate, load_dataset
+    from screening.model.registry import current_in
 
     path = args.model or current_in(args.models)
     model = ScreeningModel.load(path)  # type: ignore[arg-type]

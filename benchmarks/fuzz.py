@@ -39,9 +39,9 @@ def _child(target: str, libfuzzer_args: list[str]) -> None:
 
     with atheris.instrument_imports(include=["screening"]):
         import screening
-        import screening.extract
+        import screening.read
 
-        for package in (screening, screening.extract):
+        for package in (screening, screening.read):
             for module in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
                 if module.name not in ("screening.__main__", "screening.cli"):
                     importlib.import_module(module.name)

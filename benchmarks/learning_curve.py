@@ -50,15 +50,16 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="learning-curve-"))
     os.environ["SCREENING_HOME"] = str(work / "home")
 
-    from screening import ledger
-    from screening.assess import analyze_text, assess, batch_context
-    from screening.evaluate import document_of, load_dataset
     from screening.labels import LABELS
-    from screening.metrics import summarize
-    from screening.registry import load_model
-    from screening.retrain import train_candidate
-    from screening.screen import screen_paths
-    from screening.store import Store
+    from screening.law.batch import batch_context
+    from screening.ledger import decisions as ledger
+    from screening.ledger.store import Store
+    from screening.model.assess import analyze_text, assess
+    from screening.model.evaluate import document_of, load_dataset
+    from screening.model.metrics import summarize
+    from screening.model.registry import load_model
+    from screening.model.retrain import train_candidate
+    from screening.pipeline.screen import screen_paths
 
     records = [r for r in load_dataset(DEV) if args.source in (r.source or "")]
     if not records:

@@ -13,7 +13,7 @@ from that text alone — the record's own fields are only the reference — and 
   (these records print their number in the text: check them with --show);
 - issuer: the first issuer read is the reference's lead organ, exactly (strict), or the same organ
   written without its province/city prefix, in a listed short form, or without the bracket that
-  lists its other names (``screening.metadata.same_organ``);
+  lists its other names (``screening.law.metadata.same_organ``);
 - issue date: within 31 days of the reference (records whose reference is a full date), and how
   many read dates fall after the as-of date.
 
@@ -43,9 +43,9 @@ def main() -> None:
     args = parser.parse_args()
     if not DEV.is_file():
         sys.exit("../shared/realdata/dev.jsonl is absent: nothing to measure.")
-    from screening.evaluate import document_text, load_dataset
-    from screening.metadata import parse_metadata, same_organ, split_issuers
-    from screening.structure import normalize_doc_number
+    from screening.law.metadata import parse_metadata, same_organ, split_issuers
+    from screening.law.structure import normalize_doc_number
+    from screening.model.evaluate import document_text, load_dataset
 
     as_of = date.fromisoformat(args.as_of)
 

@@ -33,9 +33,9 @@ def main() -> None:
     args = parser.parse_args()
     if not DEV.is_file():
         sys.exit("../shared/realdata/dev.jsonl is absent: nothing to measure.")
-    from screening.assess import analyze_text
-    from screening.evaluate import document_of, load_dataset
-    from screening.rules import NORMATIVE_ONLY, RULES
+    from screening.law.rules import NORMATIVE_ONLY, RULES
+    from screening.model.assess import analyze_text
+    from screening.model.evaluate import document_of, load_dataset
 
     found: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
     records = [r for r in load_dataset(DEV) if args.source in (r.source or "")]

@@ -23,10 +23,10 @@ sys.path.insert(0, str(REPO))
 def main() -> None:
     if not DEV.is_file():
         sys.exit("../shared/realdata/dev.jsonl is absent: nothing to measure.")
-    from screening.corpus import load_corpus
-    from screening.evaluate import evaluate, load_dataset
-    from screening.metadata import DOC_NUMBER
-    from screening.train import load_dictionary_text, train_model
+    from screening.law.metadata import DOC_NUMBER
+    from screening.model.corpus import load_corpus
+    from screening.model.evaluate import evaluate, load_dataset
+    from screening.model.train import load_dictionary_text, train_model
 
     docs = load_corpus(REPO / "corpus")
     dictionary = load_dictionary_text(REPO / "corpus")

@@ -4,7 +4,7 @@
 
 Every corpus document's `subject` is mapped to a topic area (the table AREAS below; '其他' when a
 subject is not in it). Topic words are chosen without looking at any label: the words (jieba
-through screening.segment.Segmenter with corpus/dict) most associated with each topic area — per
+through screening.model.segment.Segmenter with corpus/dict) most associated with each topic area — per
 area, the top --per-area words by chi² of word presence vs "in this area", counting only words
 more frequent inside the area than outside and found in at least --min-df documents — after
 removing document-type and legal function words (STOP, 第…条). Then a logistic regression is
@@ -238,8 +238,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from screening.corpus import load_corpus
-    from screening.segment import Segmenter
+    from screening.model.corpus import load_corpus
+    from screening.model.segment import Segmenter
 
     docs = load_corpus(REPO / "corpus")
     segmenter = Segmenter.from_file(REPO / "corpus" / "dict" / "legal.dict")

@@ -22,21 +22,20 @@ __all__ = [
 ]
 
 _LAZY = {
-    "extract_bytes": "screening.extract",
-    "Segmenter": "screening.segment",
-    "ScreeningModel": "screening.model",
-    "screen_paths": "screening.screen",
-    "Store": "screening.store",
-    "load_model": "screening.registry",
+    "extract_bytes": "screening.read",
+    "Segmenter": "screening.model.segment",
+    "ScreeningModel": "screening.model.classifier",
+    "screen_paths": "screening.pipeline.screen",
+    "Store": "screening.ledger.store",
+    "load_model": "screening.model.registry",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .extract import extract_bytes
-    from .model import ScreeningModel
-    from .registry import load_model
-    from .screen import screen_paths
-    from .segment import Segmenter
-    from .store import Store
+    from .ledger import Store
+    from .model import ScreeningModel, load_model
+    from .model.segment import Segmenter
+    from .pipeline import screen_paths
+    from .read import extract_bytes
 
 
 def __getattr__(name: str) -> Any:

@@ -179,8 +179,8 @@ NON_NORMATIVE_TEXT = """关于召开2025年第一季度安全生产工作例会�
 @pytest.fixture(scope="session")
 def small_corpus():  # type: ignore[no-untyped-def]
     """Twenty documents of each label from our corpus."""
-    from screening.corpus import load_corpus
     from screening.labels import LABELS
+    from screening.model.corpus import load_corpus
 
     docs = load_corpus(Path(__file__).resolve().parents[1] / "corpus")
     by_label = {lab: [d for d in docs if d.label == lab][:20] for lab in LABELS}
@@ -190,7 +190,7 @@ def small_corpus():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def small_model(small_corpus):  # type: ignore[no-untyped-def]
     """A model trained on :func:`small_corpus` (shared: change a copy)."""
-    from screening.train import train_model
+    from screening.model.train import train_model
 
     return train_model(small_corpus, "合法性审查 2000\n", {"folds": 3, "min_df": 1})
 

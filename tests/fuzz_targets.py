@@ -129,7 +129,7 @@ def _sample_lines() -> list[str]:
 @cache
 def _tiny_model() -> bytes:
     """A valid model archive of four features: a seed small enough to mutate quickly."""
-    from screening.model import ScreeningModel
+    from screening.model.classifier import ScreeningModel
 
     model = ScreeningModel(
         labels=["normative", "non_normative", "repeal"],
@@ -215,7 +215,7 @@ def seeds(target: str) -> list[bytes]:
 
 
 def fuzz_sniff(data: bytes) -> None:
-    from screening import sources
+    from screening.read import sources
 
     kind = sources.sniff(data)
     assert kind in {
@@ -235,7 +235,7 @@ def fuzz_sniff(data: bytes) -> None:
 
 def _extractor(fmt: str) -> Callable[[bytes], None]:
     def target(data: bytes) -> None:
-        from screening.extract import extract_bytes
+        from screening.read import extract_bytes
 
         try:
             result = extract_bytes(data, fmt, _limits())
@@ -251,7 +251,7 @@ def _extractor(fmt: str) -> Callable[[bytes], None]:
 
 def fuzz_doc(data: bytes) -> None:
     """The DOC/WPS path: OLE stream detection, then every converter installed here."""
-    from screening.extract import doc
+    from screening.read import doc
 
     try:
         doc.extract(data, _limits(), tools=doc.available())
@@ -264,15 +264,15 @@ def _text(data: bytes) -> str:
 
 
 def fuzz_metadata(data: bytes) -> None:
-    from screening.metadata import parse_metadata
+    from screening.law.metadata import parse_metadata
 
     meta = parse_metadata(_text(data))
     json.dumps(meta.to_dict(), ensure_ascii=False)
 
 
 def fuzz_structure(data: bytes) -> None:
-    from screening.metadata import parse_metadata
-    from screening.structure import parse_structure
+    from screening.law.metadata import parse_metadata
+    from screening.law.structure import parse_structure
 
     text = _text(data)
     structure = parse_structure(text, parse_metadata(text))
@@ -280,8 +280,8 @@ def fuzz_structure(data: bytes) -> None:
 
 
 def fuzz_rules(data: bytes) -> None:
-    from screening.metadata import parse_metadata
-    from screening.rules import analyze
+    from screening.law.metadata import parse_metadata
+    from screening.law.rules import analyze
 
     text = _text(data)
     analysis = analyze(text, date(2026, 11, 27), hints=parse_metadata(text))
@@ -294,14 +294,14 @@ def fuzz_rules(data: bytes) -> None:
 
 @cache
 def _store():  # type: ignore[no-untyped-def]
-    from screening.store import Store
+    from screening.ledger.store import Store
 
     return Store.open(Path(":memory:"))
 
 
 def fuzz_decisions(data: bytes) -> None:
     """``decisions import`` of a JSONL or CSV file: UsageError on bad input, never a crash."""
-    from screening import ledger
+    from screening.ledger import decisions as ledger
 
     with tempfile.NamedTemporaryFile(suffix=".jsonl") as handle:
         handle.write(data)
@@ -316,8 +316,8 @@ def fuzz_decisions(data: bytes) -> None:
 
 def fuzz_model(data: bytes) -> None:
     """Load a model archive; one that loads must also predict."""
-    from screening.metadata import Metadata
-    from screening.model import ScreeningModel
+    from screening.law.metadata import Metadata
+    from screening.model.classifier import ScreeningModel
 
     with tempfile.NamedTemporaryFile(suffix=".npz") as handle:
         handle.write(data)

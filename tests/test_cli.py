@@ -10,10 +10,10 @@ from click.testing import CliRunner
 
 from screening import __version__
 from screening.cli import cli
-from screening.model import ScreeningModel
-from screening.registry import load_model, resolve_model_path
-from screening.screen import screen_paths
-from screening.store import Store
+from screening.ledger.store import Store
+from screening.model.classifier import ScreeningModel
+from screening.model.registry import load_model, resolve_model_path
+from screening.pipeline.screen import screen_paths
 
 from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT, docx_bytes, pdf_bytes
 
@@ -216,7 +216,7 @@ def test_shipped_default_model_is_found() -> None:
 
 
 def test_rules_lists_every_rule_with_its_basis() -> None:
-    from screening.rules import RULES
+    from screening.law.rules import RULES
 
     result = CliRunner().invoke(cli, ["rules"])
     assert result.exit_code == 0
@@ -259,7 +259,7 @@ def test_ledger_is_not_locked_while_a_file_is_read(
 ) -> None:
     """Regression: extraction (OCR can take minutes) ran inside the ledger's write transaction,
     so a reviewer recording a decision in the same ledger had to wait for it."""
-    from screening import screen as screen_module
+    from screening.pipeline import screen as screen_module
 
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text(NON_NORMATIVE_TEXT, encoding="utf-8")

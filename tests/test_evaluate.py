@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from screening.cli import cli
 from screening.errors import UsageError
-from screening.evaluate import MASK, Record, document_of, load_dataset
+from screening.model.evaluate import MASK, Record, document_of, load_dataset
 
 from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT, REALDATA
 
@@ -86,7 +86,7 @@ def test_evaluate_cli_json(tmp_path: Path) -> None:
 
 
 def test_per_source_scores_and_the_macro_over_sources() -> None:
-    from screening.evaluate import _source_scores
+    from screening.model.evaluate import _source_scores
 
     y_true = ["normative"] * 5 + ["repeal"] * 5
     y_pred = ["normative"] * 5 + ["repeal", "repeal", "repeal", "normative", "normative"]
@@ -99,12 +99,12 @@ def test_per_source_scores_and_the_macro_over_sources() -> None:
 def test_review_effort_counts_the_queue_read_until_95_percent_of_mistakes() -> None:
     """Mistakes the legal evidence contradicts come first in the review queue, whatever the
     model's confidence; the effort is the share of the batch read when 95% are met."""
-    from screening.evaluate import review_effort
-    from screening.evidence import Fact
+    from screening.law.evidence import Fact
+    from screening.model.evaluate import review_effort
 
     class Stub:
         def __init__(self, label: str, p: float, facts: list[Fact]) -> None:
-            from screening.model import Prediction
+            from screening.model.classifier import Prediction
 
             self.label = label
             self.flags: list[object] = []

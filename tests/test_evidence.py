@@ -6,17 +6,18 @@ from datetime import date
 
 import pytest
 
-from screening.assess import analyze_text, assess, batch_context
-from screening.evidence import (
+from screening.law.batch import batch_context
+from screening.law.evidence import (
     DEFAULT_WEIGHTS,
     Fact,
     facts_logit,
     legal_facts,
     registration_practice,
 )
-from screening.metadata import parse_metadata
-from screening.model import KindScore, LegalCombination, ScreeningModel
-from screening.structure import is_normative_series, parse_structure
+from screening.law.metadata import parse_metadata
+from screening.law.structure import is_normative_series, parse_structure
+from screening.model.assess import analyze_text, assess
+from screening.model.classifier import KindScore, LegalCombination, ScreeningModel
 
 AS_OF = date(2026, 11, 27)
 

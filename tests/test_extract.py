@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from screening import sources
 from screening.config import Limits
 from screening.errors import (
     EmptyDocumentError,
@@ -13,7 +12,7 @@ from screening.errors import (
     NoTextLayerError,
     UnsupportedFormatError,
 )
-from screening.extract import extract_bytes, normalize
+from screening.read import extract_bytes, normalize, sources
 
 from .conftest import docx_bytes, pdf_bytes
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from screening import screen
-from screening.registry import load_model
-from screening.store import Store
+from screening.ledger.store import Store
+from screening.model.registry import load_model
+from screening.pipeline import screen
 
 from .conftest import NORMATIVE_TEXT, docx_bytes
 

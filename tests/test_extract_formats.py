@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from screening import sources
 from screening.config import Limits
 from screening.errors import ExtractionError, NoTextLayerError, UnsupportedFormatError
-from screening.extract import doc, extract_bytes, ocr
-from screening.extract.layout import Line, Page, drop_furniture, paragraphs
-from screening.extract.quality import char_error_rate
+from screening.read import doc, extract_bytes, ocr, sources
+from screening.read.layout import Line, Page, drop_furniture, paragraphs
+from screening.read.quality import char_error_rate
 
 from .conftest import pdf_bytes
 
@@ -135,7 +134,7 @@ def test_doc_each_converter(tool: str) -> None:
     result = doc.extract(data, Limits(), tools=[tool])
     assert result.method == tool
     expected = FIXTURE_TEXT if tool != "soffice" else FIXTURE_TEXT.replace(" ", "\n")
-    from screening.extract import normalize
+    from screening.read import normalize
 
     assert normalize(result.text) == expected
 
@@ -247,7 +246,7 @@ def test_html_drops_page_chrome_by_class_and_id() -> None:
 
 @pytest.mark.skipif(ocr.engine("auto") is None, reason="no OCR engine installed")
 def test_ocr_in_worker_gets_time_per_page_beyond_the_file_limit() -> None:
-    from screening.extract import extract_with_limits
+    from screening.read import extract_with_limits
 
     # a warm worker with the PDF module loaded
     extract_with_limits(pdf_bytes([["特此通知。"]]), sources.PDF)
@@ -275,7 +274,7 @@ def test_centred_title_is_not_joined_to_the_salutation() -> None:
 
 def test_tesseract_words_are_joined_without_spaces_between_chinese() -> None:
     """Regression: tesseract's word boxes gave '东港 街道办事处' and '安全 检查 。'."""
-    from screening.extract.ocr import join_words
+    from screening.read.ocr import join_words
 
     assert join_words(["东港", "街道办事处"]) == "东港街道办事处"
     assert join_words(["安全", "检查", "。"]) == "安全检查。"

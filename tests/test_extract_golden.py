@@ -5,10 +5,9 @@ import json
 
 import pytest
 
-from screening import sources
 from screening.config import Limits
-from screening.extract import extract_bytes
-from screening.extract.quality import char_error_rate
+from screening.read import extract_bytes, sources
+from screening.read.quality import char_error_rate
 
 from .conftest import REALDATA
 

@@ -11,12 +11,11 @@ import zipfile
 
 import pytest
 
-from screening import sources
 from screening.config import Limits
 from screening.errors import ExtractionError, NoTextLayerError
-from screening.extract import extract_bytes, extract_with_limits
-from screening.extract import ocr as ocr_engines
-from screening.extract.layout import Line
+from screening.read import extract_bytes, extract_with_limits, sources
+from screening.read import ocr as ocr_engines
+from screening.read.layout import Line
 
 NS = 'xmlns:ofd="http://www.ofdspec.org/2016"'
 LIMITS = Limits(time_limit_s=20, ocr="off")

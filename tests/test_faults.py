@@ -23,13 +23,15 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from screening import database as store_module  # -- LOCK_WAIT_S lives with the SQLite connection
 from screening.cli import cli
 from screening.errors import ModelLoadError, StoreError
-from screening.model import ScreeningModel
-from screening.registry import load_model
-from screening.screen import screen_paths
-from screening.store import Store
+from screening.ledger import (
+    database as store_module,  # -- LOCK_WAIT_S lives with the SQLite connection
+)
+from screening.ledger.store import Store
+from screening.model.classifier import ScreeningModel
+from screening.model.registry import load_model
+from screening.pipeline.screen import screen_paths
 
 from .conftest import NORMATIVE_TEXT
 from .fuzz_targets import _tiny_model
@@ -222,7 +224,7 @@ def test_ledger_locked_for_longer_than_the_wait_is_a_clear_error_and_loses_nothi
 _SLOW_WRITER = """
 import sys, time
 from pathlib import Path
-import screening.report as report
+import screening.report.build as report
 
 def slow(data, path):
     with open(path, "w", encoding="utf-8") as handle:
@@ -369,7 +371,7 @@ def test_the_untouched_tiny_model_loads(tmp_path: Path) -> None:
 
 
 def test_temporaries_left_by_a_killed_writer_are_removed_once_stale(tmp_path: Path) -> None:
-    from screening.report import write_reports
+    from screening.report.build import write_reports
 
     out = tmp_path / "out"
     out.mkdir()

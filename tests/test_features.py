@@ -1,6 +1,6 @@
 import pytest
 
-from screening.features import doc_type
+from screening.model.features import doc_type
 
 
 @pytest.mark.parametrize(
@@ -25,7 +25,7 @@ def test_doc_type_reads_past_trailing_numbers_and_brackets(title: str | None, ki
 def test_page_furniture_is_not_read_as_content() -> None:
     # -- printing lines, 抄送, contact lines and page markers appear in real files of every
     # genre; the corpus writers put them mostly in non-normative files (bug: they were evidence)
-    from screening.features import content
+    from screening.model.features import content
 
     text = (
         "关于加强某某管理的通知\n各单位：\n一、经营者应当登记。\n— 3 —\n联系人：张某\n"
@@ -37,7 +37,7 @@ def test_page_furniture_is_not_read_as_content() -> None:
 
 
 def test_masthead_urgency_and_signer_lines_are_furniture_but_titles_are_not() -> None:
-    from screening.features import content
+    from screening.model.features import content
 
     text = (
         "加 急\n某某局办公室文件\n签发人：张某\n某局办发〔2014〕26号\n"

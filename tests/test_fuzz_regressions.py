@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from screening import sources
 from screening.config import Limits
 from screening.errors import EmptyDocumentError, ExtractionError
-from screening.extract import extract_with_limits
+from screening.read import extract_with_limits, sources
 
 from .fuzz_targets import TARGETS
 
@@ -78,7 +77,7 @@ def test_model_archive_with_a_member_not_in_npy_format() -> None:
     # AttributeError: 'bytes' object has no attribute 'dtype' in _checked_arrays: numpy hands
     # back raw bytes for such a member (found by benchmarks/fuzz.py, model target).
     from screening.errors import ModelLoadError
-    from screening.model import ScreeningModel
+    from screening.model.classifier import ScreeningModel
 
     TARGETS["model"]((FUZZ / "model-member-not-in-npy-format.npz").read_bytes())
     with pytest.raises(ModelLoadError, match="文件不完整或已损坏"):

@@ -13,15 +13,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from screening import sources
 from screening.cli import cli
 from screening.config import Limits
 from screening.errorlog import LOG_NAME
 from screening.errors import ExtractionError
-from screening.extract import extract_with_limits
-from screening.registry import load_model
-from screening.screen import FAILED, OK, screen_paths
-from screening.store import Store
+from screening.ledger.store import Store
+from screening.model.registry import load_model
+from screening.pipeline.screen import FAILED, OK, screen_paths
+from screening.read import extract_with_limits, sources
 
 from .conftest import NORMATIVE_TEXT, docx_bytes, pdf_bytes
 
@@ -106,13 +105,13 @@ def test_a_reader_bug_in_the_worker_is_logged_with_the_workers_traceback(
     )
     text = log.read_text(encoding="utf-8")
     assert f"读取文件：{batch / 'a.pdf'}" in text
-    assert "Traceback" in text and "extract/pdf.py" in text and "_too_many_pages" in text
+    assert "Traceback" in text and "read/pdf.py" in text and "_too_many_pages" in text
 
 
 def test_a_judging_bug_ends_only_its_file(
     tmp_path: Path, screening_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from screening import screen
+    from screening.pipeline import screen
 
     real = screen.analyze_text
 
@@ -157,7 +156,7 @@ def test_a_file_name_that_is_not_utf8_is_screened_and_reported(tmp_path: Path) -
 def test_an_unexpected_error_in_a_command_is_logged_not_shown(
     screening_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from screening import ledger
+    from screening.ledger import decisions as ledger
 
     def broken(store, file_or_sha):  # type: ignore[no-untyped-def]
         raise KeyError("sha256")

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from screening import sources
 from screening.config import Limits
 from screening.errors import (
     EmptyDocumentError,
@@ -20,10 +19,10 @@ from screening.errors import (
     ExtractionTimeoutError,
     UnsupportedFormatError,
 )
-from screening.extract import extract_with_limits
-from screening.registry import load_model
-from screening.screen import FAILED, NEEDS_OCR, OK, STATUS_NAMES, screen_paths
-from screening.store import Store
+from screening.ledger.store import Store
+from screening.model.registry import load_model
+from screening.pipeline.screen import FAILED, NEEDS_OCR, OK, STATUS_NAMES, screen_paths
+from screening.read import extract_with_limits, sources
 
 from .conftest import NORMATIVE_TEXT, docx_bytes, pdf_bytes
 

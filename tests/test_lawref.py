@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from screening.errors import DataFileError, ScreeningError
-from screening.lawref import (
+from screening.law.lawref import (
     COLUMNS,
     IN_FORCE,
     NOT_YET,

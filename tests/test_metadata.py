@@ -1,7 +1,7 @@
 import pytest
 
-from screening.cnum import find_dates, to_int
-from screening.metadata import find_doc_number, parse_metadata, same_organ
+from screening.law.cnum import find_dates, to_int
+from screening.law.metadata import find_doc_number, parse_metadata, same_organ
 
 from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT
 
@@ -190,7 +190,7 @@ def test_a_paragraph_is_never_a_number_line() -> None:
     """Regression (issue 15's hostile files): the 文号 pattern scanned every line whole, and a
     1.4M-character line took seconds; a line over 80 characters is a paragraph, not a number
     line, and is no longer scanned for the file's own number."""
-    from screening.metadata import _own_number_in
+    from screening.law.metadata import _own_number_in
 
     assert _own_number_in("签发人：张三 某府规〔2024〕2号") == "某府规〔2024〕2号"
     assert _own_number_in("某府规〔2024〕2号" + "，" + "正文" * 60) is None

@@ -1,6 +1,12 @@
 import pytest
 
-from screening.metrics import confusion, expected_calibration_error, macro_f1, per_label, summarize
+from screening.model.metrics import (
+    confusion,
+    expected_calibration_error,
+    macro_f1,
+    per_label,
+    summarize,
+)
 
 LABELS = ("normative", "non_normative", "repeal")
 # Hand-made example: 6 documents.

@@ -8,9 +8,9 @@ import pytest
 
 from screening.errors import ModelLoadError
 from screening.labels import LABELS
-from screening.metadata import parse_metadata
-from screening.model import KindScore, ScreeningModel
-from screening.train import _fit, estimate_repeal_table, reading_length, train_model
+from screening.law.metadata import parse_metadata
+from screening.model.classifier import KindScore, ScreeningModel
+from screening.model.train import _fit, estimate_repeal_table, reading_length, train_model
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -40,8 +40,8 @@ def test_save_load_round_trip(tmp_path: Path, small_model: ScreeningModel, small
 
 def test_vectorizer_matches_sklearn(small_corpus) -> None:  # type: ignore[no-untyped-def]
     """Our prediction-time TF-IDF must equal the sklearn vectorizer the model was trained with."""
-    from screening.features import document_features
-    from screening.segment import Segmenter
+    from screening.model.features import document_features
+    from screening.model.segment import Segmenter
 
     seg = Segmenter("")
     feats = [
@@ -178,7 +178,7 @@ def test_crafted_precedent_arrays_are_refused(
 ) -> None:
     """A model file's precedents are checked like its other arrays: a crafted or damaged one is
     refused with a clear message, never a numpy error later while screening."""
-    from screening.model import Precedents
+    from screening.model.classifier import Precedents
 
     model = copy.copy(small_model)
     model.precedents = Precedents.build(

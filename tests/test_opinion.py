@@ -12,7 +12,11 @@ from click.testing import CliRunner
 
 from screening.cli import cli
 from screening.labels import LABEL_NAMES
-from screening.opinion import (
+from screening.law.rules import FAIR, REPEAL, RULES
+from screening.ledger.store import Store
+from screening.model.registry import load_model
+from screening.pipeline.screen import explain_path
+from screening.report.opinion import (
     AMEND,
     CONTINUE,
     OPTIONS,
@@ -20,11 +24,7 @@ from screening.opinion import (
     Opinion,
     build_opinions,
 )
-from screening.opinion_write import file_stem, opinion_blocks
-from screening.registry import load_model
-from screening.rules import FAIR, REPEAL, RULES
-from screening.screen import explain_path
-from screening.store import Store
+from screening.report.opinion_write import file_stem, opinion_blocks
 
 from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT, REPO
 

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from screening.cli import cli
-from screening.parallel import ProcessPool
-from screening.registry import load_model
-from screening.screen import screen_paths
-from screening.store import Store
+from screening.ledger.store import Store
+from screening.model.registry import load_model
+from screening.pipeline.parallel import ProcessPool
+from screening.pipeline.screen import screen_paths
 
 from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT, docx_bytes, pdf_bytes
 
@@ -97,7 +97,7 @@ def test_a_used_model_can_be_sent_to_a_worker() -> None:
     used its model send it)."""
     import pickle
 
-    from screening.metadata import Metadata
+    from screening.law.metadata import Metadata
 
     model = load_model()
     before = model.kind(NORMATIVE_TEXT, Metadata())

@@ -18,7 +18,6 @@ from pathlib import Path
 import pypdfium2
 import pytest
 
-from screening import sources
 from screening.config import Limits
 from screening.errors import (
     EmptyDocumentError,
@@ -26,7 +25,7 @@ from screening.errors import (
     ExtractionError,
     NoTextLayerError,
 )
-from screening.extract import extract_with_limits
+from screening.read import extract_with_limits, sources
 
 from .conftest import SHARED
 
@@ -135,7 +134,7 @@ def _read_recording_furniture(
     """Read in this process; return the text, the page count and the characters of the lines
     that layout.drop_furniture removed on purpose (page numbers, running headers and footers
     that repeat on most pages)."""
-    from screening.extract import extract_bytes, layout, ofd, pdf
+    from screening.read import extract_bytes, layout, ofd, pdf
 
     dropped: Counter[str] = Counter()
 

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from screening import ledger
 from screening.cli import cli
-from screening.corpus import load_corpus
 from screening.labels import LABELS
-from screening.metadata import parse_metadata
-from screening.model import ScreeningModel
-from screening.registry import load_model, resolve_model_path
-from screening.screen import screen_paths
-from screening.store import Store
+from screening.law.metadata import parse_metadata
+from screening.ledger import decisions as ledger
+from screening.ledger.store import Store
+from screening.model.classifier import ScreeningModel
+from screening.model.corpus import load_corpus
+from screening.model.registry import load_model, resolve_model_path
+from screening.pipeline.screen import screen_paths
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -235,7 +235,7 @@ def test_installed_models_folder_is_found_as_a_namespace_package(
     with importlib.resources, whose MultiplexedPath does not turn into a path: no model found."""
     import sys
 
-    from screening.registry import package_dir
+    from screening.model.registry import package_dir
 
     (tmp_path / "nsmodels_probe").mkdir()
     (tmp_path / "nsmodels_probe" / "current.json").write_text("{}", encoding="utf-8")

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from screening import ledger
 from screening.cli import cli
-from screening.registry import load_model
-from screening.review import ReviewSession, sort_queue
-from screening.screen import screen_paths
-from screening.store import Store
+from screening.ledger import decisions as ledger
+from screening.ledger.store import Store
+from screening.model.registry import load_model
+from screening.pipeline.screen import screen_paths
+from screening.review.queue import ReviewSession, sort_queue
 
 from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT, raw_connection
 
@@ -354,7 +354,7 @@ def test_kill_during_review_loses_nothing_committed(batch) -> None:  # type: ign
 def test_two_reviewers_at_once_lose_nothing(batch) -> None:  # type: ignore[no-untyped-def]
     _, sha = batch
     script = (
-        "import sys\nfrom screening import ledger\nfrom screening.store import Store\n"
+        "import sys\nfrom screening.ledger import decisions as ledger\nfrom screening.ledger.store import Store\n"
         "with Store.open() as store:\n"
         "    for i in range(25):\n"
         "        ledger.record(store, sys.argv[1], 'normative' if i % 2 else 'repeal', sys.argv[2])\n"
@@ -372,7 +372,7 @@ def test_two_reviewers_at_once_lose_nothing(batch) -> None:  # type: ignore[no-u
 
 
 def _item(seq: int, label: str, p: float, facts: list[dict[str, object]]) -> object:
-    from screening.review import Item
+    from screening.review.queue import Item
 
     other = "normative" if label != "normative" else "non_normative"
     return Item(

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from screening.rules import (
+from screening.law.rules import (
     ANY,
     RULES,
     Finding,

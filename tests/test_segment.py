@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from screening.errors import DictionaryError
-from screening.segment import BACKENDS, Segmenter, parse_dictionary
+from screening.model.segment import BACKENDS, Segmenter, parse_dictionary
 
 REPO = Path(__file__).resolve().parents[1]
 SENTENCE = "本办法由区住房保障局负责解释，合法性审查应当在印发前完成。"

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from screening import ledger
 from screening.cli import cli
-from screening.registry import load_model
-from screening.review import ReviewSession
-from screening.screen import screen_paths
-from screening.store import Store
+from screening.ledger import decisions as ledger
+from screening.ledger.store import Store
+from screening.model.registry import load_model
+from screening.pipeline.screen import screen_paths
+from screening.review.queue import ReviewSession
 
 from . import pgserver
 from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT, new_pg_database

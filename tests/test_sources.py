@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from screening import sources
 from screening.errors import UsageError
-from screening.sources import identify, iter_paths, sniff
+from screening.read import sources
+from screening.read.sources import identify, iter_paths, sniff
 
 from .conftest import NORMATIVE_TEXT, docx_bytes, pdf_bytes
 

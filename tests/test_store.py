@@ -3,12 +3,12 @@ from pathlib import Path
 
 import pytest
 
-from screening import migrations
 from screening.config import db_path
-from screening.database import POSTGRESQL, SQLITE, connect, locate
 from screening.errors import StoreError
-from screening.migrations import MIGRATIONS, migrate
-from screening.store import Store, StoredExtraction
+from screening.ledger import migrations
+from screening.ledger.database import POSTGRESQL, SQLITE, connect, locate
+from screening.ledger.migrations import MIGRATIONS, migrate
+from screening.ledger.store import Store, StoredExtraction
 
 from . import pgserver
 from .conftest import raw_connection

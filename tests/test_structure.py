@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from screening.metadata import Metadata
-from screening.structure import (
+from screening.law.metadata import Metadata
+from screening.law.structure import (
     issuer_level,
     normalize_doc_number,
     normalize_title,

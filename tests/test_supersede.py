@@ -4,11 +4,11 @@ from datetime import date
 
 import pytest
 
-from screening.assess import batch_context
-from screening.metadata import Metadata
-from screening.rules import Analysis, analyze
-from screening.structure import Structure, parse_structure
-from screening.supersede import supersession, supersession_graph
+from screening.law.batch import batch_context
+from screening.law.metadata import Metadata
+from screening.law.rules import Analysis, analyze
+from screening.law.structure import Structure, parse_structure
+from screening.law.supersede import supersession, supersession_graph
 
 from .conftest import REALDATA
 
@@ -181,6 +181,6 @@ def test_a_revision_keeping_its_name_ends_only_a_strictly_older_namesake() -> No
 
 
 def test_a_masked_doc_number_after_the_title_is_dropped_for_matching() -> None:
-    from screening.structure import normalize_title
+    from screening.law.structure import normalize_title
 
     assert normalize_title("某某局关于某某的通知（〔文号已遮蔽〕）") == "某某局关于某某的通知"

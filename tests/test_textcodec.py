@@ -2,7 +2,7 @@ import codecs
 
 import pytest
 
-from screening.textcodec import detect_and_decode
+from screening.read.textcodec import detect_and_decode
 
 TEXT = "关于加强城镇燃气安全管理的通知\n各街道办事处：现将有关事项通知如下。\n"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from screening.corpus import load_corpus, max_similarity, near_duplicates, shared_sentences
 from screening.labels import LABELS
+from screening.model.corpus import load_corpus, max_similarity, near_duplicates, shared_sentences
 
 THRESHOLD = 0.5  # Jaccard similarity of character 5-gram sets that counts as a near-duplicate
 

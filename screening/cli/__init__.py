@@ -194,7 +194,7 @@ def cli(db_url: str | None) -> None:
 def open_store() -> Any:
     """Open the ledger named by the global ``--db`` option (else ``$SCREENING_DB``, else the
     SQLite file in the data directory)."""
-    from ..store import Store
+    from ..ledger import Store
 
     return Store.open(click.get_current_context().find_root().params.get("db_url"))
 

@@ -86,9 +86,9 @@ def screen(
       screening screen 收文/2024 收文/2025/通知.pdf --out 报告/ --as-of 2026-11-27
       screening screen /共享/全面清理 --out 报告/ --scheduler tcp://10.0.0.5:8786
     """
-    from ..parallel import make_executor
-    from ..registry import load_model
-    from ..report import screen_and_report
+    from ..model import load_model
+    from ..pipeline.parallel import make_executor
+    from ..report.build import screen_and_report
 
     if scheduler and workers != 1:
         raise click.UsageError(
@@ -156,7 +156,7 @@ def report(batch_id: str | None, formats: str, out_dir: Path, as_of: str | None)
       screening report --out 报告/
       screening report --batch 20261127-093000-ab12 --format html,xlsx --out 报告/ --as-of 2026-12-31
     """
-    from ..registry import load_model
+    from ..model import load_model
     from ..report import build_report, write_reports
 
     try:
@@ -183,7 +183,7 @@ def extract(
       screening extract 通知.pdf
       screening extract 通知.docx --json
     """
-    from ..screen import extract_file
+    from ..pipeline.screen import extract_file
 
     try:
         sha256, ex = extract_file(file, make_limits(time_limit, max_size, ocr, pdf_reader))
@@ -246,9 +246,9 @@ def evaluate(
       screening evaluate dev.jsonl --as-of 2026-11-27
       screening evaluate dev.jsonl --mask-doc-numbers --json > 评估.json
     """
-    from ..evaluate import evaluate as run_evaluation
-    from ..evaluate import load_dataset
-    from ..registry import load_model
+    from ..model import load_model
+    from ..model.evaluate import evaluate as run_evaluation
+    from ..model.evaluate import load_dataset
 
     progress = Progress("评估")
     try:
@@ -341,8 +341,8 @@ def explain(file: Path, as_of: str, model_path: Path | None, as_json: bool) -> N
       screening explain 通知.pdf
       screening explain 通知.pdf --as-of 2026-11-27 --json
     """
-    from ..registry import load_model
-    from ..screen import explain_path
+    from ..model import load_model
+    from ..pipeline.screen import explain_path
 
     try:
         result = explain_path(file, load_model(model_path), as_of)
@@ -413,7 +413,7 @@ def rules_command(as_json: bool) -> None:
       screening rules
       screening rules --json
     """
-    from ..rules import GROUP_NAMES, RULES, SEVERITY_NAMES
+    from ..law import GROUP_NAMES, RULES, SEVERITY_NAMES
 
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in RULES.values()], ensure_ascii=False, indent=2))
@@ -467,8 +467,8 @@ def train(
       screening train --with-decisions
       screening train --corpus corpus --out models --set-current
     """
-    from ..registry import set_current as point_to
-    from ..retrain import train_candidate
+    from ..model.registry import set_current as point_to
+    from ..model.retrain import train_candidate
 
     progress = Progress("训练")
     try:

@@ -71,7 +71,7 @@ def db_grants(role: str, apply: bool) -> None:
       screening db grants reviewers | psql -d screening
       screening --db postgresql://owner@ledger.local/screening db grants reviewers --apply
     """
-    from ..migrations import reviewer_grants
+    from ..ledger.migrations import reviewer_grants
 
     if not apply:
         for statement in reviewer_grants(role):

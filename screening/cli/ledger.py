@@ -69,8 +69,8 @@ def review(reviewer: str, batch_id: str | None, order: str, independent: bool) -
       screening review --reviewer 张律师 --batch 20261127-093000-ab12 --order file
       printf '1\nr 依据《行政许可法》第十七条\n2\nq\n' | screening review --reviewer 张律师
     """
-    from ..review import LeaseKeeper, open_session
-    from ..review_view import make_console, show
+    from ..review.queue import LeaseKeeper, open_session
+    from ..review.view import make_console, show
 
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if not interactive:
@@ -141,8 +141,8 @@ def decide(
       screening decide 通知.pdf --label repeal --reason 有效期已届满 --reviewer 张律师
       screening decide 3f2a9c1b --label normative --reviewer 张律师
     """
-    from .. import ledger
     from ..labels import LABEL_NAMES
+    from ..ledger import decisions as ledger
 
     try:
         with open_store() as store:
@@ -184,7 +184,7 @@ def audit_verify() -> None:
     示例：
       screening audit verify
     """
-    from .. import ledger
+    from ..ledger import decisions as ledger
 
     try:
         with open_store() as store:
@@ -207,8 +207,8 @@ def audit_history(file_or_sha: str) -> None:
       screening audit history 通知.pdf
       screening audit history 3f2a9c1b
     """
-    from .. import ledger
     from ..labels import LABEL_NAMES
+    from ..ledger import decisions as ledger
 
     try:
         with open_store() as store:
@@ -275,7 +275,7 @@ def decisions_export(fmt: str, out_file: Path | None) -> None:
       screening decisions export --format jsonl --out 决定.jsonl
       screening decisions export --format csv > 决定.csv
     """
-    from .. import ledger
+    from ..ledger import decisions as ledger
 
     try:
         with open_store() as store:
@@ -301,7 +301,7 @@ def decisions_import(file: Path) -> None:
     示例：
       screening decisions import 决定.jsonl
     """
-    from .. import ledger
+    from ..ledger import decisions as ledger
 
     try:
         with open_store() as store:
@@ -325,8 +325,8 @@ def agreement(as_json: bool) -> None:
       screening agreement
       screening agreement --json
     """
-    from .. import ledger
     from ..labels import LABEL_NAMES, LABELS
+    from ..ledger import decisions as ledger
 
     try:
         with open_store() as store:

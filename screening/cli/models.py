@@ -39,7 +39,7 @@ def models_list() -> None:
     示例：
       screening models list
     """
-    from ..registry import list_models
+    from ..model.registry import list_models
 
     try:
         entries = list_models()
@@ -65,7 +65,7 @@ def models_show(version: str) -> None:
     示例：
       screening models show 3f2a9c1b
     """
-    from ..registry import find_model
+    from ..model.registry import find_model
 
     try:
         entry = find_model(version)
@@ -99,7 +99,7 @@ def models_promote(version: str, eval_path: Path | None, force: bool, as_of: str
       screening models promote 3f2a9c1b
       screening models promote 3f2a9c1b --eval dev.jsonl --as-of 2026-11-27
     """
-    from ..retrain import promote
+    from ..model.retrain import promote
 
     progress = Progress("比较模型")
     try:
@@ -135,7 +135,7 @@ def models_rollback() -> None:
     示例：
       screening models rollback
     """
-    from ..registry import rollback
+    from ..model.registry import rollback
 
     try:
         old, new = rollback()

@@ -50,8 +50,8 @@ def opinion(
       screening opinion --out 意见书/
       screening opinion 通知.pdf 3f2a9c1b --batch 20261127-093000-ab12 --out 意见书/ --format docx
     """
-    from ..opinion_write import draft_opinions
-    from ..registry import load_model
+    from ..model import load_model
+    from ..report.opinion_write import draft_opinions
 
     try:
         with open_store() as store:

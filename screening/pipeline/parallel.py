@@ -1,0 +1,119 @@
+"""Where the per-file analysis of a batch runs: in this process, or in worker processes here.
+
+:func:`screening.pipeline.screen.screen_paths` hands each file's :class:`~screening.pipeline.screen.Job` to an
+:class:`Executor` and records the results in file order. :class:`InProcess` runs each job at
+once (the default, one worker); :class:`ProcessPool` runs them in ``N`` worker processes of the
+standard library's :class:`~concurrent.futures.ProcessPoolExecutor`, each with its own copy of
+the model; :mod:`screening.pipeline.cluster` runs them on a Dask cluster. Workers read the files from
+their paths; only the results come back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..config import Limits
+    from ..model import ScreeningModel
+    from .screen import Analysis, Job
+
+
+class Executor:
+    """Runs :func:`~screening.pipeline.screen.analyze_file` on jobs; futures come back in any order."""
+
+    #: Jobs carry the file's bytes (the workers cannot read the client's paths).
+    ships_bytes = False
+    #: How many files may be on their way (submitted, not yet recorded) at once.
+    window = 1
+
+    def start(self, model: ScreeningModel, limits: Limits, as_of: str) -> None:
+        raise NotImplementedError
+
+    def submit(self, job: Job) -> Any:
+        """A future whose ``result()`` is the job's :class:`~screening.pipeline.screen.Analysis`."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stop the workers (cancelling what has not started)."""
+
+
+class InProcess(Executor):
+    """Analyse each file in this process as it is submitted (one worker: today's behaviour)."""
+
+    ships_bytes = True  # -- the client has just read them
+
+    def start(self, model: ScreeningModel, limits: Limits, as_of: str) -> None:
+        self._args = (model, limits, as_of)
+
+    def submit(self, job: Job) -> Future[Analysis]:
+        from .screen import analyze_file
+
+        future: Future[Analysis] = Future()
+        future.set_result(analyze_file(job, *self._args))
+        return future
+
+
+#: The model, limits and as-of date of this worker process (set once when it starts).
+_worker_args: tuple[Any, ...] = ()
+
+
+def _init_worker(model: ScreeningModel, limits: Limits, as_of: str) -> None:
+    global _worker_args
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # -- Ctrl-C is the client's business
+    _worker_args = (model, limits, as_of)
+
+
+def _analyze_in_worker(job: Job) -> Analysis:
+    from .screen import analyze_file
+
+    return analyze_file(job, *_worker_args)
+
+
+class ProcessPool(Executor):
+    """``workers`` processes on this machine; the model is sent to each once, at start."""
+
+    def __init__(self, workers: int) -> None:
+        if workers < 1:
+            raise UsageError("--workers 至少为 1。")
+        self.workers = workers
+        # Enough files on their way to keep every worker busy while the client records in file
+        # order behind a slow one, few enough that their results stay small in memory.
+        self.window = 8 * workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start(self, model: ScreeningModel, limits: Limits, as_of: str) -> None:
+        # spawn: a fresh interpreter, the same on every platform, safe beside threads.
+        self._pool = ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(model, limits, as_of),
+        )
+
+    def submit(self, job: Job) -> Future[Analysis]:
+        assert self._pool is not None, "start() first"
+        return self._pool.submit(_analyze_in_worker, job)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def make_executor(
+    workers: int = 1, scheduler: str | None = None, send_files: bool = False
+) -> Executor:
+    """The executor for ``screen --workers N`` / ``--scheduler ADDRESS [--send-files]``."""
+    if scheduler:
+        from .cluster import DaskExecutor
+
+        return DaskExecutor(scheduler, send_files)
+    if send_files:
+        raise UsageError("--send-files 只与 --scheduler 一起使用（本机的工作进程直接读取文件）。")
+    return InProcess() if workers == 1 else ProcessPool(workers)
