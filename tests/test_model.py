@@ -194,3 +194,21 @@ def test_crafted_precedent_arrays_are_refused(
     np.savez(path, **arrays)
     with pytest.raises(ModelLoadError, match="先例"):
         ScreeningModel.load(path)
+
+
+def test_the_fast_feature_path_gives_exactly_the_string_path() -> None:
+    """Regression guard (issue 14): the model looks its features up without building the issuer
+    copies' strings; probabilities and evidence must be bit for bit those of the string path
+    (document_features + TF-IDF over the strings), which training uses."""
+    from screening.model import load_model
+    from screening.model.corpus import load_corpus
+
+    model = load_model()
+    docs = load_corpus(REPO / "corpus")[::40]
+    for doc in docs:
+        meta = parse_metadata(doc.text)
+        fast = model.kind(doc.text, meta)
+        slow = model.kind_from_features(model.features(doc.text, meta))
+        assert fast.probability == slow.probability, doc.id
+        assert fast.text_logit == slow.text_logit, doc.id
+        assert fast.evidence == slow.evidence, doc.id

@@ -505,3 +505,29 @@ def test_a_programme_whose_application_window_closed_has_a_repeal_reason() -> No
     assert "repeal.campaign_ended" not in {
         f.rule_id for f in analyze(running, date(2026, 11, 27)).findings
     }
+
+
+def test_keyword_prefilter_never_changes_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression guard (issue 14): rules skip a text without any of their keywords instead of
+    scanning it; on our corpus the findings are the same with and without the prefilter."""
+    from pathlib import Path
+
+    import screening.law.rules as rules_module
+    from screening.model.corpus import load_corpus
+
+    texts = [d.text for d in load_corpus(Path(__file__).resolve().parents[1] / "corpus")[::5]]
+
+    def findings() -> list[list[tuple[str, object]]]:
+        return [
+            [(f.rule_id, f.span) for f in analyze(t, date(2026, 11, 27)).findings] for t in texts
+        ]
+
+    filtered = findings()
+    original = rules_module._Doc.sentences_matching
+    monkeypatch.setattr(
+        rules_module._Doc,
+        "sentences_matching",
+        lambda self, pattern, keywords=(): original(self, pattern, ()),
+    )
+    assert findings() == filtered
+    assert any(filtered)  # -- the corpus has findings: the comparison means something

@@ -364,8 +364,16 @@ class _Doc:
     def sentences(self) -> list[tuple[int, int, str]]:
         return self._sentences
 
-    def sentences_matching(self, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, str]]:
-        """The sentences in which ``pattern`` may match, found by one pass over the text."""
+    def sentences_matching(
+        self, pattern: re.Pattern[str], keywords: tuple[str, ...] = ()
+    ) -> Iterator[tuple[int, int, str]]:
+        """The sentences in which ``pattern`` may match, found by one pass over the text.
+
+        ``keywords``: words of which every match of ``pattern`` contains at least one; a text
+        without any of them is not scanned (a substring test runs far faster than the pattern).
+        """
+        if keywords and not any(k in self.text for k in keywords):
+            return
         seen = -1
         for match in pattern.finditer(self._scan):
             i = bisect.bisect_right(self._starts, match.start()) - 1
@@ -411,6 +419,7 @@ def _sentence_rule(
     detail: str,
     allow_basis: bool = False,
     unless: re.Pattern[str] | None = None,
+    keywords: tuple[str, ...] = (),
 ) -> Checker:
     """A checker that flags a sentence where ``pattern`` matches without negation (不得收取,
     严禁查封), unless the sentence cites a legal basis (with ``allow_basis`` it still counts: a
@@ -419,7 +428,7 @@ def _sentence_rule(
     one created)."""
 
     def check(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
-        for start, end, sentence in doc.sentences_matching(pattern):
+        for start, end, sentence in doc.sentences_matching(pattern, keywords):
             match = next(
                 (m for m in pattern.finditer(sentence) if not _negated(sentence, m.start())), None
             )
@@ -611,6 +620,7 @@ _check("legal.creates_license")(
             r"(?:许可证|许可|审批手续|批准文件|核准)|实行[^。；]{0,10}?(?:许可|审批)制度"
         ),
         "“{match}”：对公民、法人或其他组织设定了批准、许可类前置条件，且未援引法律、法规依据。",
+        keywords=("未经", "许可", "审批", "批准", "核准"),
         unless=re.compile(
             rf"{_STATUTORY_LICENCE}|{_OWN_APPROVAL}|按照规定|按规定|依照规定|"
             # -- a private party's consent (未经本人同意) is no licence
@@ -626,6 +636,7 @@ _check("legal.creates_penalty")(
             r"责令停产停业|责令关闭|行政拘留"
         ),
         "“{match}”：规定了罚款、没收、吊销等处罚，且所在条文未援引法律、法规依据。",
+        keywords=("罚款", "警告", "没收", "通报批评", "吊销", "责令", "拘留"),
         # -- not a penalty on the public: a sanction on a government body or its staff, a
         # procedural clause about hearings, a colour-coded warning in project management
         unless=re.compile(
@@ -640,6 +651,7 @@ _check("legal.creates_coercion")(
             r"查封|扣押|冻结[^。；]{0,6}(?:存款|账户|资金|财产)|强制拆除|强制隔离|暂扣|强制清除"
         ),
         "“{match}”：规定了查封、扣押、冻结等行政强制措施，且所在条文未援引法律、法规依据。",
+        keywords=("查封", "扣押", "冻结", "强制", "暂扣"),
         # -- not a measure the issuer takes: a state disclosed (资产被查封), a court's or the
         # police's measure that others assist with, a list of forms
         unless=re.compile(
@@ -656,6 +668,7 @@ _FEE = re.compile(
 _fee_sentences = _sentence_rule(
     _FEE,
     "“{match}”：要求缴纳费用、保证金或押金，且未援引收费依据。",
+    keywords=("收取", "缴纳", "交纳", "缴存", "预交", "预缴", "收缴"),
     # -- a fee collected under the stated schedule, an exemption or reduction, or a cap on what
     # others may charge: no fee is created
     unless=re.compile(
@@ -690,6 +703,7 @@ _check("legal.certification_precondition")(
             r"(?:出具|开具)(?!虚假)[^。；]{0,20}?证明|无犯罪记录证明|(?:开具|出具)[^。；]{0,10}?(?:无违法|无违章|品行|亲属关系)[^。；]{0,6}?证明"
         ),
         "“{match}”：要求申请人提交由其他单位出具的证明材料，未见法定依据。",
+        keywords=("证明",),
     )
 )
 _check("legal.paid_intermediary")(
@@ -700,6 +714,7 @@ _check("legal.paid_intermediary")(
             r"(?:出具|评估|检测|审计|鉴定|认证|测绘)[^。；]{0,30}?(?:方可|后方|作为|才能|后再)"
         ),
         "“{match}”：以第三方机构出具的报告作为办理条件，未见法律、法规或国务院决定依据。",
+        keywords=("机构", "会计师事务所", "设计单位"),
     )
 )
 
@@ -715,7 +730,9 @@ def _duty_without_basis(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
         first_article and _BASIS_PREAMBLE.search(first_article.group(0))
     ):
         return
-    for start, end, sentence in doc.sentences_matching(_DUTY):
+    for start, end, sentence in doc.sentences_matching(
+        _DUTY, ("不得", "禁止", "严禁", "一律", "必须")
+    ):
         match = _DUTY.search(sentence)
         if match is None or _has_basis(sentence):
             continue
@@ -756,7 +773,7 @@ def _retroactive(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
             ),
         )
         return
-    for start, end, sentence in doc.sentences_matching(_RETRO_PHRASE):
+    for start, end, sentence in doc.sentences_matching(_RETRO_PHRASE, ("前",)):
         match = _RETRO_PHRASE.search(sentence)
         if (
             match
@@ -825,6 +842,7 @@ _check("fair.designated_supplier")(
             r"(?:企业|公司|厂家|品牌|产品|商品|服务机构|经营者|供应商|检测机构|服务商)"
         ),
         "“{match}”：限定或指定了经营者、商品或服务。",
+        keywords=("指定", "限定", "只能", "仅限"),
         allow_basis=True,
     )
 )
@@ -836,6 +854,7 @@ _check("fair.local_establishment")(
             rf"{_LOCAL}(?:注册|登记|设立|纳税)的[^。；，]{{0,10}}?(?:企业|公司|经营者)(?:方可|才能|优先)"
         ),
         "“{match}”：以在本地注册、设立分支机构或纳税为条件。",
+        keywords=("注册", "设立", "设有", "登记", "纳税"),
         allow_basis=True,
     )
 )
@@ -847,6 +866,7 @@ _check("fair.local_procurement")(
             r"(?:排斥|限制|拒绝)(?:外地|非本地|外省|外市)"
         ),
         "“{match}”：在采购、招标或商品流动中给予本地经营者优先或排斥外地经营者。",
+        keywords=("优先", "排斥", "限制", "拒绝"),
         allow_basis=True,
     )
 )
@@ -857,6 +877,16 @@ _check("fair.selective_subsidy")(
             r"地方留成|实缴税款|缴纳的税款)[^。；]{0,20}?(?:奖励|补助|补贴|返还|扶持)"
         ),
         "“{match}”：按纳税额或财政贡献给予特定经营者奖励、补贴或税收返还。",
+        keywords=(
+            "返还",
+            "先征后返",
+            "纳税额",
+            "税收贡献",
+            "财政贡献",
+            "地方留成",
+            "实缴税款",
+            "缴纳的税款",
+        ),
         allow_basis=True,
     )
 )
@@ -867,6 +897,7 @@ _check("fair.price_setting")(
             r"(?:收费|价格|售价)标准(?:统一)?为[^。；]{0,8}?\d+(?:\.\d+)?元"
         ),
         "“{match}”：直接规定了价格或收费标准，需核对定价权限。",
+        keywords=("元",),
     )
 )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -216,7 +216,7 @@ class Structure:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: dates as ISO text, spans as ``[start, end]`` lists."""
-        data: dict[str, Any] = _plain(asdict(self))
+        data: dict[str, Any] = _plain(self)
         data["joint"] = self.joint
         data["expiry"] = _plain(self.expiry())
         if self.doc_number is not None:
@@ -226,8 +226,14 @@ class Structure:
 
 
 def _plain(value: Any) -> Any:
+    """``value`` as JSON-ready data: dataclasses as dicts of their fields (what
+    :func:`dataclasses.asdict` gives, without its deep copies), dates as ISO text, tuples as lists."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
     if isinstance(value, date):
         return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

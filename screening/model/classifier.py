@@ -37,7 +37,6 @@ import json
 import math
 import re
 import zipfile
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +46,7 @@ import numpy as np
 
 from ..errors import ModelLoadError
 from ..law import Fact, Metadata, facts_logit
-from .features import MAX_TOKENS, content, document_features, issuer_level_of
+from .features import MAX_TOKENS, content, document_features, issuer_level_of, word_features
 from .segment import Segmenter
 
 FORMAT = 3
@@ -281,12 +280,19 @@ class ScreeningModel:
         #: ``None`` for format-2 models: the genre comes from the text alone.
         self.legal = legal
         self.precedents = precedents
+        self._table: dict[str, tuple[int, ...]] | None = None
         self._segmenter: Segmenter | None = None
         n = len(self.vocab_list)
         if self.idf.shape != (n,) or self.coef.shape != (1, n):
             raise ModelLoadError(
                 "模型文件内部数组形状不一致，文件可能已损坏。请重新训练或恢复模型。"
             )
+
+    def __getstate__(self) -> dict[str, Any]:
+        # -- sent to worker processes: the lookup table is rebuilt there, not pickled
+        state = dict(self.__dict__)
+        state["_table"] = None
+        return state
 
     @property
     def fact_weights(self) -> dict[str, float]:
@@ -312,19 +318,59 @@ class ScreeningModel:
 
     def _vectorize(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and TF-IDF weights, exactly as sklearn's sublinear, l2 TfidfVectorizer."""
-        counts = Counter(i for i in map(self.vocab.get, features) if i is not None)
-        if not counts:
+        vocab = self.vocab
+        return self._weigh(np.array([vocab[f] for f in features if f in vocab], dtype=np.int64))
+
+    def _weigh(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """TF-IDF weights of a document given the column of each of its features, in feature
+        order. The columns come back in the order of their first occurrence, as a Counter
+        would give them, so that every sum runs in the same order whichever path built them."""
+        if not columns.size:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        unique, first, tf = np.unique(columns, return_index=True, return_counts=True)
+        order = np.argsort(first, kind="stable")
+        idx, tf = unique[order], tf[order].astype(np.float64)
         weights = (1.0 + np.log(tf)) * self.idf[idx]
         norm = math.sqrt(float(weights @ weights))
         return idx, weights / norm if norm else weights
 
+    def _level_table(self) -> dict[str, tuple[int, ...]]:
+        """For each feature without its level prefix: its column and the column of each level's
+        copy (-1 where the vocabulary lacks it), in the order of :data:`ISSUER_LEVELS`."""
+        if self._table is None:
+            table: dict[str, list[int]] = {}
+            slot = {level: i + 1 for i, level in enumerate(ISSUER_LEVELS)}
+            for column, term in enumerate(self.vocab_list):
+                level, bar, base = term.partition("|")
+                if bar and level in slot:
+                    table.setdefault(base, [-1] * (len(ISSUER_LEVELS) + 1))[slot[level]] = column
+                else:
+                    table.setdefault(term, [-1] * (len(ISSUER_LEVELS) + 1))[0] = column
+            self._table = {k: tuple(v) for k, v in table.items()}
+        return self._table
+
+    def columns(self, tokens: Sequence[str], level: str) -> np.ndarray:
+        """The column of every feature of a document (words, pairs, their copies for ``level``),
+        in the order :func:`~screening.model.features.document_features` lists them — without
+        building the copies' strings: one lookup gives a feature's column and its copies'."""
+        max_tokens = int(self.card.get("params", {}).get("max_tokens", MAX_TOKENS))
+        table = self._level_table()
+        slot = 1 + ISSUER_LEVELS.index(level) if level in ISSUER_LEVELS else None
+        missing = (-1,) * (len(ISSUER_LEVELS) + 1)
+        rows = np.array(
+            [table.get(f, missing) for f in word_features(tokens, max_tokens)], dtype=np.int64
+        ).reshape(-1, len(ISSUER_LEVELS) + 1)
+        base = rows[:, 0]
+        copies = rows[:, slot] if slot is not None else np.zeros(0, dtype=np.int64)
+        columns = np.concatenate([base, copies])
+        return columns[columns >= 0]
+
     # -- prediction
     def kind_from_features(self, features: Sequence[str], n_evidence: int = 5) -> KindScore:
         """``p_kind`` and the features that pushed the document towards its side."""
-        idx, weights = self._vectorize(features)
+        return self._kind(*self._vectorize(features), n_evidence)
+
+    def _kind(self, idx: np.ndarray, weights: np.ndarray, n_evidence: int) -> KindScore:
         logit = float(self.coef[0, idx] @ weights + self.intercept[0]) / self.temperature
         probability = _sigmoid(logit)
         contrib = weights * self.coef[0, idx] * (1.0 if probability >= 0.5 else -1.0)
@@ -376,7 +422,10 @@ class ScreeningModel:
 
     def kind(self, text: str, meta: Metadata, n_evidence: int = 5) -> KindScore:
         """The text part on one document."""
-        return self.kind_from_features(self.features(text, meta), n_evidence)
+        if self.legal is None:  # -- format 2: structure markers among the words, string path
+            return self.kind_from_features(self.features(text, meta), n_evidence)
+        columns = self.columns(self.segmenter.cut(content(text)), issuer_level_of(meta))
+        return self._kind(*self._weigh(columns), n_evidence)
 
     def shift(self, kind: KindScore, facts: Sequence[Fact]) -> KindScore:
         """``kind`` with the weights of more facts added to its logit (facts a batch shows about a

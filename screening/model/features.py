@@ -6,6 +6,7 @@ time, so a model can never see features built differently from the ones it learn
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -106,6 +107,23 @@ def normalize_token(token: str) -> str:
     return _DIGITS.sub("0", token)
 
 
+@functools.lru_cache(maxsize=1 << 18)
+def _word(token: str) -> tuple[str, bool]:
+    """A token normalised, and whether it is punctuation only (cached: words repeat)."""
+    word = _DIGITS.sub("0", token)
+    return word, _PUNCT.match(word) is not None
+
+
+def word_features(tokens: Sequence[str], max_tokens: int = MAX_TOKENS) -> list[str]:
+    """The words and adjacent word pairs of :func:`document_features`, in the same order, without
+    the structure markers and the issuer-level copies (a model looks those up itself)."""
+    normalised = [_word(t) for t in tokens[:max_tokens]]
+    words = [w for w, _ in normalised]
+    features = [w for w, punct in normalised if not punct]
+    features.extend(f"{a} {b}" for a, b in itertools.pairwise(words))
+    return features
+
+
 def doc_type(title: str | None) -> str:
     """The document type read from the end of a title, ``"?"`` when unknown."""
     if not title:
@@ -177,9 +195,7 @@ def document_features(
     Daumé 2007): central departments write standing rules for regulated institutions in the
     vocabulary of work notices (做好…工作, 要…), which local governments use for work plans.
     """
-    words = [normalize_token(t) for t in tokens[:max_tokens]]
-    features = [w for w in words if not _PUNCT.match(w)]
-    features.extend(f"{a} {b}" for a, b in itertools.pairwise(words))
+    features = word_features(tokens, max_tokens)
     if markers:  # -- format-2 models; later models leave structure to screening.law.evidence
         features.extend(structure_markers(text, meta))
     level = issuer_level_of(meta)

@@ -8,6 +8,7 @@ GB2312), and the result must look like text (few control characters).
 from __future__ import annotations
 
 import codecs
+import re
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -18,11 +19,15 @@ _BOMS = (
 )
 
 
+#: Control characters other than whitespace, and the replacement character: what text is not.
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1f\ufffd]")
+
+
 def _looks_like_text(text: str) -> bool:
     if not text:
         return True
     sample = text[:20000]
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or ch == "\ufffd")
+    bad = len(_NOT_TEXT.findall(sample))
     return bad <= max(2, len(sample) // 200)
 
 
