@@ -204,3 +204,17 @@ def test_daemonic_workers_are_refused_with_instructions(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "以守护进程运行，无法为每份文件启动受时间与内存限制的读取进程。" in result.stderr
     assert "DASK_DISTRIBUTED__WORKER__DAEMON=False dask worker" in result.stderr
+
+
+def test_the_default_screens_a_small_batch_in_this_process() -> None:
+    """Issue 14: by default screen uses the machine's cores, but a batch too small to repay
+    starting the workers is screened in the calling process; an explicit --workers N is kept."""
+    from screening.pipeline.parallel import InProcess, make_executor
+
+    auto = make_executor()
+    if isinstance(auto, ProcessPool):  # -- a machine with more than one processor
+        assert isinstance(auto.fitting(5), InProcess)
+        assert auto.fitting(10_000) is auto
+    asked = make_executor(2)
+    assert isinstance(asked, ProcessPool) and asked.fitting(5) is asked
+    assert isinstance(make_executor(1), InProcess)

@@ -41,9 +41,9 @@ from . import (
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="在本机用 N 个工作进程并行读取与分析文件；1 表示在本进程中逐份处理。",
+    default=None,
+    help="在本机用 N 个工作进程并行读取与分析文件（默认：本机可用的处理器核数）；"
+    "1 表示在本进程中逐份处理。",
 )
 @click.option(
     "--scheduler",
@@ -65,7 +65,7 @@ def screen(
     max_size: int,
     ocr: str,
     pdf_reader: str,
-    workers: int,
+    workers: int | None,
     scheduler: str | None,
     send_files: bool,
 ) -> None:
@@ -90,7 +90,7 @@ def screen(
     from ..pipeline.parallel import make_executor
     from ..report.build import screen_and_report
 
-    if scheduler and workers != 1:
+    if scheduler and workers is not None:
         raise click.UsageError(
             "--workers 与 --scheduler 不能同时使用：集群的工作进程数由集群决定。"
         )

@@ -39,6 +39,7 @@ import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -280,7 +281,7 @@ class ScreeningModel:
         #: ``None`` for format-2 models: the genre comes from the text alone.
         self.legal = legal
         self.precedents = precedents
-        self._table: dict[str, tuple[int, ...]] | None = None
+        self._table: dict[str, dict[str, int]] | None = None
         self._segmenter: Segmenter | None = None
         n = len(self.vocab_list)
         if self.idf.shape != (n,) or self.coef.shape != (1, n):
@@ -289,10 +290,15 @@ class ScreeningModel:
             )
 
     def __getstate__(self) -> dict[str, Any]:
-        # -- sent to worker processes: the lookup table is rebuilt there, not pickled
+        # -- sent to worker processes: the lookup tables are rebuilt there, not pickled
         state = dict(self.__dict__)
         state["_table"] = None
+        state["vocab"] = None
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.vocab = {term: i for i, term in enumerate(self.vocab_list)}
 
     @property
     def fact_weights(self) -> dict[str, float]:
@@ -334,38 +340,35 @@ class ScreeningModel:
         norm = math.sqrt(float(weights @ weights))
         return idx, weights / norm if norm else weights
 
-    def _level_table(self) -> dict[str, tuple[int, ...]]:
-        """For each feature without its level prefix: its column and the column of each level's
-        copy (-1 where the vocabulary lacks it), in the order of :data:`ISSUER_LEVELS`."""
+    def _level_table(self) -> dict[str, dict[str, int]]:
+        """Columns by feature: ``""`` for the features as written, and for each issuer level the
+        column of a feature's copy prefixed with that level (``local|补贴`` under ``补贴``)."""
         if self._table is None:
-            table: dict[str, list[int]] = {}
-            slot = {level: i + 1 for i, level in enumerate(ISSUER_LEVELS)}
+            table: dict[str, dict[str, int]] = {"": {}, **{level: {} for level in ISSUER_LEVELS}}
             for column, term in enumerate(self.vocab_list):
                 level, bar, base = term.partition("|")
-                if bar and level in slot:
-                    table.setdefault(base, [-1] * (len(ISSUER_LEVELS) + 1))[slot[level]] = column
+                if bar and level in table and level:
+                    table[level][base] = column
                 else:
-                    table.setdefault(term, [-1] * (len(ISSUER_LEVELS) + 1))[0] = column
-            self._table = {k: tuple(v) for k, v in table.items()}
+                    table[""][term] = column
+            self._table = table
         return self._table
 
     def columns(self, tokens: Sequence[str], level: str) -> np.ndarray:
         """The column of every feature of a document (words, pairs, their copies for ``level``),
         in the order :func:`~screening.model.features.document_features` lists them — without
-        building the copies' strings: one lookup gives a feature's column and its copies'."""
+        building the copies' strings: each copy is looked up under the feature itself."""
         max_tokens = int(self.card.get("params", {}).get("max_tokens", MAX_TOKENS))
         table = self._level_table()
-        slot = 1 + ISSUER_LEVELS.index(level) if level in ISSUER_LEVELS else None
-        missing = (-1,) * (len(ISSUER_LEVELS) + 1)
-        rows = np.array(
-            [table.get(f, missing) for f in word_features(tokens, max_tokens)], dtype=np.int64
-        ).reshape(-1, len(ISSUER_LEVELS) + 1)
-        base = rows[:, 0]
-        copies = rows[:, slot] if slot is not None else np.zeros(0, dtype=np.int64)
-        columns = np.concatenate([base, copies])
-        return columns[columns >= 0]
+        features = word_features(tokens, max_tokens)
+        n = len(features)
+        base = np.fromiter(map(table[""].get, features, repeat(-1, n)), np.int64, count=n)
+        copies = table.get(level)
+        if copies is not None and level:
+            own = np.fromiter(map(copies.get, features, repeat(-1, n)), np.int64, count=n)
+            base = np.concatenate([base, own])
+        return base[base >= 0]
 
-    # -- prediction
     def kind_from_features(self, features: Sequence[str], n_evidence: int = 5) -> KindScore:
         """``p_kind`` and the features that pushed the document towards its side."""
         return self._kind(*self._vectorize(features), n_evidence)

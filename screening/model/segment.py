@@ -130,7 +130,7 @@ class Segmenter:
 
     def cut(self, text: str) -> list[str]:
         """Words of ``text``, without whitespace tokens."""
-        return [w for w in self._cut(text) if w.strip()]
+        return [w for w in self._cut(text) if w and not w.isspace()]
 
     def fingerprint(self) -> str:
         """sha256 of the dictionary's entries (independent of comments and blank lines)."""

@@ -11,6 +11,7 @@ their paths; only the results come back.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,11 @@ class Executor:
     def submit(self, job: Job) -> Any:
         """A future whose ``result()`` is the job's :class:`~screening.pipeline.screen.Analysis`."""
         raise NotImplementedError
+
+    def fitting(self, files: int) -> Executor:
+        """The executor to use for a batch of ``files`` files (this one, unless starting it would
+        cost more than it saves)."""
+        return self
 
     def close(self) -> None:
         """Stop the workers (cancelling what has not started)."""
@@ -78,10 +84,12 @@ def _analyze_in_worker(job: Job) -> Analysis:
 class ProcessPool(Executor):
     """``workers`` processes on this machine; the model is sent to each once, at start."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, auto: bool = False) -> None:
         if workers < 1:
             raise UsageError("--workers 至少为 1。")
         self.workers = workers
+        #: Chosen by default rather than asked for: a small batch is screened in this process.
+        self.auto = auto
         # Enough files on their way to keep every worker busy while the client records in file
         # order behind a slow one, few enough that their results stay small in memory.
         self.window = 8 * workers
@@ -96,6 +104,14 @@ class ProcessPool(Executor):
             initargs=(model, limits, as_of),
         )
 
+    #: Below this many files per worker, starting the workers (each loads the model and the
+    #: segmenter) costs more than they save: the batch is screened in this process.
+    SMALL_BATCH_PER_WORKER = 25
+
+    def fitting(self, files: int) -> Executor:
+        small = files < self.SMALL_BATCH_PER_WORKER * self.workers
+        return InProcess() if self.auto and small else self
+
     def submit(self, job: Job) -> Future[Analysis]:
         assert self._pool is not None, "start() first"
         return self._pool.submit(_analyze_in_worker, job)
@@ -106,14 +122,26 @@ class ProcessPool(Executor):
             self._pool = None
 
 
+def default_workers() -> int:
+    """The processors this process may run on (its CPU affinity, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # -- macOS and Windows have no affinity call
+        return max(1, os.cpu_count() or 1)
+
+
 def make_executor(
-    workers: int = 1, scheduler: str | None = None, send_files: bool = False
+    workers: int | None = None, scheduler: str | None = None, send_files: bool = False
 ) -> Executor:
-    """The executor for ``screen --workers N`` / ``--scheduler ADDRESS [--send-files]``."""
+    """The executor for ``screen --workers N`` / ``--scheduler ADDRESS [--send-files]``
+    (``workers`` ``None``: one per available processor)."""
     if scheduler:
         from .cluster import DaskExecutor
 
         return DaskExecutor(scheduler, send_files)
     if send_files:
         raise UsageError("--send-files 只与 --scheduler 一起使用（本机的工作进程直接读取文件）。")
+    if workers is None:
+        cores = default_workers()
+        return InProcess() if cores == 1 else ProcessPool(cores, auto=True)
     return InProcess() if workers == 1 else ProcessPool(workers)

@@ -554,7 +554,7 @@ def screen_paths(
     limits = limits or Limits()
     paths = list(paths)
     files = list(iter_paths(paths))
-    runner = executor or InProcess()
+    runner = (executor or InProcess()).fitting(len(files))
     runner.start(model, limits, as_of)  # -- before the batch exists: a cluster may be unreachable
     try:
         batch_id = store.create_batch(as_of, model.version, [str(p) for p in paths])
