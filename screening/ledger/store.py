@@ -445,13 +445,17 @@ class Store:
         ).fetchone()
         return _prediction(row) if row else None
 
-    def batch_files(self, batch_id: str) -> list[dict[str, Any]]:
-        """Every file of a batch in order, with its final assessment and prediction (reports)."""
+    def batch_files(self, batch_id: str, with_text: bool = True) -> list[dict[str, Any]]:
+        """Every file of a batch in order, with its final assessment and prediction (reports).
+
+        ``with_text``: include each file's extracted text (``None`` otherwise: a report of ten
+        thousand files does not need their texts in memory)."""
+        text = "e.text" if with_text else "NULL"
         rows = self.conn.execute(
             f"""
             SELECT bf.seq, bf.path, bf.sha256, bf.status, bf.error, bf.label, bf.probabilities, bf.findings,
                    {", ".join("p." + c.strip() for c in _PREDICTION_COLUMNS.split(","))},
-                   e.format, e.method, e.pages, e.warnings, e.metadata, e.text
+                   e.format, e.method, e.pages, e.warnings, e.metadata, {text}
             FROM batch_files bf
             LEFT JOIN predictions p ON p.id = bf.prediction_id
             LEFT JOIN extractions e ON e.sha256 = bf.sha256

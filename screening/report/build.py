@@ -117,16 +117,21 @@ def resolve_batch(store: Store, batch_id: str | None) -> dict[str, Any]:
 
 
 def judged_files(
-    store: Store, batch: dict[str, Any], as_of: str, model: ScreeningModel | None = None
+    store: Store,
+    batch: dict[str, Any],
+    as_of: str,
+    model: ScreeningModel | None = None,
+    with_text: bool = True,
 ) -> list[dict[str, Any]]:
     """The files of ``batch`` as judged at ``as_of`` (:meth:`Store.batch_files` rows).
 
     Each screened file gets ``label`` and ``probabilities`` (the model's, batch rules included),
     ``findings`` (those shown for that label), ``all_findings`` (every finding of the text plus
     the batch-wide ones) and ``structure``. At an as-of date other than the batch's, the files are
-    judged again with the batch's own model (else ``model``).
+    judged again with the batch's own model (else ``model``). ``with_text``: keep each file's
+    text in its row (``text``); it is read anyway when the files are judged again.
     """
-    files = store.batch_files(batch["id"])
+    files = store.batch_files(batch["id"], with_text=with_text or as_of != batch["as_of"])
     if as_of != batch["as_of"]:
         batch_model = _model_of(batch["model_version"]) or model
         if batch_model is None:
@@ -150,7 +155,7 @@ def build_report(
     """Everything a report shows about a batch (default: the latest), as plain data."""
     batch = resolve_batch(store, batch_id)
     as_of = as_of or batch["as_of"]
-    files = judged_files(store, batch, as_of, model)
+    files = judged_files(store, batch, as_of, model, with_text=False)
     decisions = ledger.current_decisions(store)
     shas = {f["sha256"] for f in files if f["sha256"]}
     rows = []
