@@ -113,14 +113,14 @@ def test_a_judging_bug_ends_only_its_file(
 ) -> None:
     from screening.pipeline import screen
 
-    real = screen.analyze_text
+    real = screen.analyze
 
-    def analyze_text(text, meta, as_of):  # type: ignore[no-untyped-def]
-        if "临时救助" in text:
+    def analyze(document, as_of):  # type: ignore[no-untyped-def]
+        if "临时救助" in document.text:
             raise RecursionError("maximum recursion depth exceeded")
-        return real(text, meta, as_of)
+        return real(document, as_of)
 
-    monkeypatch.setattr(screen, "analyze_text", analyze_text)
+    monkeypatch.setattr(screen, "analyze", analyze)
     batch = tmp_path / "batch"
     batch.mkdir()
     (batch / "a.txt").write_text(NORMATIVE_TEXT, encoding="utf-8")

@@ -1,4 +1,5 @@
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -321,3 +322,40 @@ def test_validity_in_chinese_numerals_and_words(clause: str, years: float, expir
 def test_effect_some_days_after_publication() -> None:
     s = parse_structure("某办法\n某局\n2023年3月1日\n本办法自发布之日起三十日后施行。\n")
     assert s.effective_date.isoformat() == "2023-03-31"  # type: ignore[union-attr]
+
+
+def test_each_document_is_parsed_once_while_screened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: one reader turns a text into one Document; the rules, the model and the batch
+    reading all read it. Screening one new file reads its metadata once (with the extraction)
+    and its structure once."""
+    import screening.law.document as document_module
+    import screening.law.metadata as metadata_module
+    from screening.ledger import Store
+    from screening.model import load_model
+    from screening.pipeline import screen_paths
+
+    calls = {"metadata": 0, "structure": 0}
+    real_metadata, real_structure = metadata_module.parse_metadata, document_module.parse_structure
+
+    def count_metadata(text):  # type: ignore[no-untyped-def]
+        calls["metadata"] += 1
+        return real_metadata(text)
+
+    def count_structure(text, hints=None):  # type: ignore[no-untyped-def]
+        calls["structure"] += 1
+        return real_structure(text, hints)
+
+    import screening.pipeline.screen as screen_module
+
+    monkeypatch.setattr(screen_module, "parse_metadata", count_metadata)
+    monkeypatch.setattr(document_module, "parse_metadata", count_metadata)
+    monkeypatch.setattr(document_module, "parse_structure", count_structure)
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a.txt").write_text(NORMATIVE_TEXT, encoding="utf-8")
+    with Store.open() as store:
+        rows = screen_paths([folder], store, load_model(), "2026-11-27").rows
+    assert rows[0].label == "normative"
+    assert calls == {"metadata": 1, "structure": 1}

@@ -6,6 +6,7 @@ legal structure on it, :mod:`.evidence` the facts on the genre, :mod:`.rules` th
 """
 
 from .batch import BatchContext, batch_context, batch_findings
+from .document import Document, read_document
 from .evidence import DEFAULT_WEIGHTS, KINDS, Fact, facts_logit, legal_facts
 from .metadata import DOC_NUMBER, MASKED_DOC_NUMBER, Metadata, parse_metadata, split_issuers
 from .rules import (
@@ -38,6 +39,7 @@ __all__ = [
     "SEVERITY_NAMES",
     "Analysis",
     "BatchContext",
+    "Document",
     "Fact",
     "Finding",
     "Metadata",
@@ -53,5 +55,6 @@ __all__ = [
     "normalize_title",
     "parse_metadata",
     "parse_structure",
+    "read_document",
     "split_issuers",
 ]

@@ -23,9 +23,10 @@ from datetime import date
 from typing import Any
 
 from .cnum import find_dates
-from .evidence import Fact, legal_facts
+from .document import Document, read_document
+from .evidence import Fact
 from .lawref import REPEALED, LawTable, default_table
-from .structure import Span, Structure, add_months, parse_structure
+from .structure import Span, Structure, add_months
 
 REPEAL, LEGALITY, FAIR = "repeal", "legality", "fair_competition"
 GROUP_NAMES = {REPEAL: "废止信号", LEGALITY: "合法性风险", FAIR: "公平竞争风险"}
@@ -308,6 +309,8 @@ class Analysis:
     as_of: date
     #: The legal facts that bear on the genre (:mod:`screening.law.evidence`).
     facts: list[Fact] = field(default_factory=list)
+    #: The document the analysis read (its text, identity, structure and facts).
+    document: Document | None = None
 
     def findings_for(self, label: str | None) -> list[Finding]:
         """The findings to show for a document labelled ``label``: legality rules with
@@ -924,7 +927,7 @@ def run_rules(
 
 
 def analyze(
-    text: str,
+    text: str | Document,
     as_of: date | None = None,
     config: RuleConfig | None = None,
     hints: Any = None,
@@ -935,7 +938,8 @@ def analyze(
     Parameters
     ----------
     text:
-        The extracted text; finding spans are offsets into it.
+        The extracted text (finding spans are offsets into it), or the :class:`Document`
+        already read from it (not read again).
     as_of:
         The screening date: validity and law status are judged on this day.
     config:
@@ -947,12 +951,13 @@ def analyze(
         The superior-law status table (default: the shipped one).
     """
     as_of = as_of or date.today()
-    structure = parse_structure(text, hints)
+    document = text if isinstance(text, Document) else read_document(text, hints)
     return Analysis(
-        structure,
-        run_rules(text, structure, as_of, config, table),
+        document.structure,
+        run_rules(document.text, document.structure, as_of, config, table),
         as_of,
-        legal_facts(structure, text),
+        document.facts,
+        document,
     )
 
 

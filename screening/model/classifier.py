@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelLoadError
-from ..law import Fact, Metadata, facts_logit
+from ..law import Document, Fact, Metadata, facts_logit
 from .features import MAX_TOKENS, content, document_features, issuer_level_of, word_features
 from .segment import Segmenter
 
@@ -428,6 +428,17 @@ class ScreeningModel:
         if self.legal is None:  # -- format 2: structure markers among the words, string path
             return self.kind_from_features(self.features(text, meta), n_evidence)
         columns = self.columns(self.segmenter.cut(content(text)), issuer_level_of(meta))
+        return self._kind(*self._weigh(columns), n_evidence)
+
+    def kind_of(self, document: Document, n_evidence: int = 5) -> KindScore:
+        """The text part on a document already read; its words are cut once and kept on it."""
+        if self.legal is None:
+            return self.kind(document.text, document.metadata, n_evidence)
+        # -- tokens depend on the model's dictionary: kept per model version
+        if document.tokens is None or document.tokens_by != self.version:
+            document.tokens = self.segmenter.cut(content(document.text))
+            document.tokens_by = self.version
+        columns = self.columns(document.tokens, issuer_level_of(document.metadata))
         return self._kind(*self._weigh(columns), n_evidence)
 
     def shift(self, kind: KindScore, facts: Sequence[Fact]) -> KindScore:

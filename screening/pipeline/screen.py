@@ -25,10 +25,19 @@ from ..config import Limits
 from ..errorlog import internal_error_message, log_exception
 from ..errors import ExtractionError, NoTextLayerError, ReaderBugError
 from ..labels import LABEL_NAMES
-from ..law import ANY, RULES, Metadata, Structure, batch_context, parse_metadata, parse_structure
+from ..law import (
+    ANY,
+    RULES,
+    Metadata,
+    Structure,
+    analyze,
+    batch_context,
+    parse_metadata,
+    read_document,
+)
 from ..law import REPEAL as REPEAL_GROUP
 from ..ledger import Store, StoredExtraction, StoredPrediction
-from ..model import Evidence, KindScore, ScreeningModel, analyze_text, assess, evidence_phrase
+from ..model import Evidence, KindScore, ScreeningModel, assess, evidence_phrase
 from ..read import EXTRACTOR_VERSION, extract_with_limits
 from ..read.sources import SourceFile, display_path, identify, iter_paths, sha256_bytes
 from .parallel import Executor, InProcess
@@ -272,9 +281,9 @@ def analyze_file(job: Job, model: ScreeningModel, limits: Limits, as_of: str) ->
 def _judge(out: Analysis, model: ScreeningModel, as_of: str) -> None:
     """Classify ``out``'s extraction and apply the rules, filling ``out``."""
     if out.extraction is not None:
-        text, meta = out.extraction.text, Metadata(**out.extraction.metadata)
-        kind = model.kind(text, meta)
-        analysis = analyze_text(text, meta, date.fromisoformat(as_of))
+        document = read_document(out.extraction.text, Metadata(**out.extraction.metadata))
+        kind = model.kind_of(document)
+        analysis = analyze(document, date.fromisoformat(as_of))
         assessed = assess(model, kind, analysis)
         pred = assessed.prediction
         out.label, out.probabilities = pred.label, pred.probabilities
@@ -366,7 +375,10 @@ def _record_reused(
     row.structure = stored.structure
     row.facts = stored.structure.get("legal_facts", [])
     if structures is not None:
-        structures[sha256] = parse_structure(extraction.text, Metadata(**extraction.metadata))
+        # -- the stored prediction keeps the structure as data; the batch rules need the object
+        structures[sha256] = read_document(
+            extraction.text, Metadata(**extraction.metadata)
+        ).structure
     with store.transaction():
         store.record_batch_file(batch_id, seq, path, sha256, OK, None, stored.id)
     return row
@@ -642,9 +654,9 @@ def explain_path(
     """One file's full analysis: metadata, structure, the model's evidence, every finding and the
     label they give (read alone, so batch-wide rules do not apply)."""
     sha256, extraction = extract_file(path, limits)
-    meta = Metadata(**extraction.metadata)
-    analysis = analyze_text(extraction.text, meta, date.fromisoformat(as_of))
-    assessed = assess(model, model.kind(extraction.text, meta, n_evidence=10), analysis)
+    document = read_document(extraction.text, Metadata(**extraction.metadata))
+    analysis = analyze(document, date.fromisoformat(as_of))
+    assessed = assess(model, model.kind_of(document, n_evidence=10), analysis)
     pred = assessed.prediction
     return {
         "path": str(path),
