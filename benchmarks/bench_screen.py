@@ -60,7 +60,7 @@ def texts() -> list[str]:
 
 def make_batch(folder: Path, n: int) -> int:
     pool = texts()
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     chars = 0
     for i in range(n):
         text = pool[i % len(pool)] + f"\n（批量测试副本 {i}）\n"
