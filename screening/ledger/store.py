@@ -88,7 +88,7 @@ def _prediction(row: tuple[Any, ...]) -> StoredPrediction:
         row[5],
         row[6],
         json.loads(row[7]),
-        json.loads(row[8]),
+        json.loads(row[8]) if row[8] is not None else {},
     )
 
 
@@ -445,16 +445,23 @@ class Store:
         ).fetchone()
         return _prediction(row) if row else None
 
-    def batch_files(self, batch_id: str, with_text: bool = True) -> list[dict[str, Any]]:
+    def batch_files(
+        self, batch_id: str, with_text: bool = True, with_structure: bool = True
+    ) -> list[dict[str, Any]]:
         """Every file of a batch in order, with its final assessment and prediction (reports).
 
-        ``with_text``: include each file's extracted text (``None`` otherwise: a report of ten
-        thousand files does not need their texts in memory)."""
+        ``with_text`` / ``with_structure``: include each file's extracted text and the
+        prediction's structure (empty otherwise: a report of ten thousand files needs neither
+        in memory)."""
         text = "e.text" if with_text else "NULL"
+        columns = [
+            "p." + c.strip() if with_structure or c.strip() != "structure" else "NULL"
+            for c in _PREDICTION_COLUMNS.split(",")
+        ]
         rows = self.conn.execute(
             f"""
             SELECT bf.seq, bf.path, bf.sha256, bf.status, bf.error, bf.label, bf.probabilities, bf.findings,
-                   {", ".join("p." + c.strip() for c in _PREDICTION_COLUMNS.split(","))},
+                   {", ".join(columns)},
                    e.format, e.method, e.pages, e.warnings, e.metadata, {text}
             FROM batch_files bf
             LEFT JOIN predictions p ON p.id = bf.prediction_id

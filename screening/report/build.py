@@ -122,6 +122,7 @@ def judged_files(
     as_of: str,
     model: ScreeningModel | None = None,
     with_text: bool = True,
+    with_structure: bool = True,
 ) -> list[dict[str, Any]]:
     """The files of ``batch`` as judged at ``as_of`` (:meth:`Store.batch_files` rows).
 
@@ -131,7 +132,10 @@ def judged_files(
     judged again with the batch's own model (else ``model``). ``with_text``: keep each file's
     text in its row (``text``); it is read anyway when the files are judged again.
     """
-    files = store.batch_files(batch["id"], with_text=with_text or as_of != batch["as_of"])
+    again = as_of != batch["as_of"]
+    files = store.batch_files(
+        batch["id"], with_text=with_text or again, with_structure=with_structure or again
+    )
     if as_of != batch["as_of"]:
         batch_model = _model_of(batch["model_version"]) or model
         if batch_model is None:
@@ -155,7 +159,7 @@ def build_report(
     """Everything a report shows about a batch (default: the latest), as plain data."""
     batch = resolve_batch(store, batch_id)
     as_of = as_of or batch["as_of"]
-    files = judged_files(store, batch, as_of, model, with_text=False)
+    files = judged_files(store, batch, as_of, model, with_text=False, with_structure=False)
     decisions = ledger.current_decisions(store)
     shas = {f["sha256"] for f in files if f["sha256"]}
     rows = []
