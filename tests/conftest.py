@@ -105,6 +105,21 @@ def raw_connection() -> Any:
     )
 
 
+def screened_batch(folder: Path, docs: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """Write ``docs`` ({file name: text}) into ``folder`` and screen it into the ledger in use
+    with the shipped model; returns (batch id, {file name: sha256})."""
+    from screening.ledger.store import Store
+    from screening.model.registry import load_model
+    from screening.pipeline.screen import screen_paths
+
+    folder.mkdir()
+    for name, text in docs.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    with Store.open() as store:
+        result = screen_paths([folder], store, load_model(), "2026-11-27")
+    return result.batch_id, {Path(r.path).name: r.sha256 or "" for r in result.rows}
+
+
 def pdf_bytes(pages: list[list[str]], encrypt: str | None = None) -> bytes:
     """A typeset Chinese PDF made with reportlab's built-in STSong-Light CID font."""
     from reportlab.pdfbase import pdfmetrics

@@ -282,7 +282,8 @@ def _ofd_with(content: str, docroot: str = "Doc_0/Document.xml") -> bytes:
     )  # fmt: skip
 
 
-def _pdf(objects: list[bytes], trailer: bytes = b"") -> bytes:
+def pdf_from_objects(objects: list[bytes], trailer: bytes = b"") -> bytes:
+    """A PDF from raw object bodies (object i+1 = objects[i]) with a correct xref table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -300,7 +301,7 @@ def _pdf(objects: list[bytes], trailer: bytes = b"") -> bytes:
 
 
 def _pdf_page(content: bytes, extra: bytes = b"") -> bytes:
-    return _pdf(
+    return pdf_from_objects(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -380,31 +381,31 @@ def _nesting_cases() -> Iterator[tuple[str, Callable[[], bytes]]]:
         "pdf-content-array-nested-60000.pdf",
         lambda: _pdf_page(b"[" * d + b"(x)" + b"]" * d + b" TJ"),
     )
-    yield "pdf-object-is-itself.pdf", lambda: _pdf([b"1 0 R"])
+    yield "pdf-object-is-itself.pdf", lambda: pdf_from_objects([b"1 0 R"])
     yield (
         "pdf-page-tree-loop.pdf",
-        lambda: _pdf(
+        lambda: pdf_from_objects(
             [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>"]
         ),
     )
-    yield "pdf-page-is-its-parent.pdf", lambda: _pdf(
+    yield "pdf-page-is-its-parent.pdf", lambda: pdf_from_objects(
         [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
          b"<< /Type /Page /Parent 3 0 R /Kids [3 0 R] /Contents 3 0 R >>"]
     )  # fmt: skip
-    yield "pdf-length-is-itself.pdf", lambda: _pdf(
+    yield "pdf-length-is-itself.pdf", lambda: pdf_from_objects(
         [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
          b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>", b"<< /Length 4 0 R >>\nstream\nBT ET\nendstream"]
     )  # fmt: skip
     yield (
         "pdf-xref-prev-loop.pdf",
-        lambda: _pdf(
+        lambda: pdf_from_objects(
             [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"],
             b"/Prev 9 ",
         ),
     )
     yield (
         "pdf-count-2-31.pdf",
-        lambda: _pdf(
+        lambda: pdf_from_objects(
             [
                 b"<< /Type /Catalog /Pages 2 0 R >>",
                 b"<< /Type /Pages /Kids [2 0 R 2 0 R] /Count 2147483647 >>",

@@ -25,30 +25,14 @@ from screening.pipeline.screen import FAILED, NEEDS_OCR, OK, STATUS_NAMES, scree
 from screening.read import extract_with_limits, sources
 
 from .conftest import NORMATIVE_TEXT, docx_bytes, pdf_bytes
+from .hostile_corpus import pdf_from_objects
 
 LIMITS = Limits(time_limit_s=10, max_zip_uncompressed=64 << 20)
 
 
-def _pdf(objects: list[bytes]) -> bytes:
-    """A PDF from raw object bodies (object i+1 = objects[i]) with a correct xref table."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
 def page_loop_pdf() -> bytes:
     # The page tree's only kid is the tree itself.
-    return _pdf(
+    return pdf_from_objects(
         [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>"]
     )
 
@@ -58,7 +42,7 @@ def huge_object_pdf() -> bytes:
     packer = zlib.compressobj(9)
     chunk = b" " * (1 << 20)
     stream = b"".join(packer.compress(chunk) for _ in range(64)) + packer.flush()
-    return _pdf(
+    return pdf_from_objects(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -201,6 +185,8 @@ def test_pdf_object_that_refers_to_itself_is_refused_at_once() -> None:
     # pdfminer's resolve1 loops for ever on "1 0 obj 1 0 R endobj": the worker was held until
     # the time limit (60 s by default; found by benchmarks/hostile.py).
     with pytest.raises(ExtractionError, match="PDF 文件已损坏"):
-        extract_with_limits(_pdf([b"1 0 R"]), sources.PDF, Limits(time_limit_s=5))
+        extract_with_limits(pdf_from_objects([b"1 0 R"]), sources.PDF, Limits(time_limit_s=5))
     with pytest.raises(ExtractionError, match="PDF 文件已损坏"):
-        extract_with_limits(_pdf([b"2 0 R", b"1 0 R"]), sources.PDF, Limits(time_limit_s=5))
+        extract_with_limits(
+            pdf_from_objects([b"2 0 R", b"1 0 R"]), sources.PDF, Limits(time_limit_s=5)
+        )

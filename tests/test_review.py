@@ -17,11 +17,9 @@ from click.testing import CliRunner
 from screening.cli import cli
 from screening.ledger import decisions as ledger
 from screening.ledger.store import Store
-from screening.model.registry import load_model
-from screening.pipeline.screen import screen_paths
 from screening.review.queue import ReviewSession, sort_queue
 
-from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT, raw_connection
+from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT, raw_connection, screened_batch
 
 DOCS = {
     "a.txt": NORMATIVE_TEXT,
@@ -36,15 +34,7 @@ DOCS = {
 def batch(tmp_path: Path, ledger: str) -> tuple[str, dict[str, str]]:
     """A screened batch of five text files, on each engine (``ledger``); returns (batch id,
     {file name: sha256})."""
-    folder = tmp_path / "batch"
-    folder.mkdir()
-    for name, text in DOCS.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    with Store.open() as store:
-        result = screen_paths([folder], store, load_model(), "2026-11-27")
-    return result.batch_id, {
-        Path(r.path).name: r.sha256 for r in result.rows
-    }  # -- type: ignore[misc]
+    return screened_batch(tmp_path / "batch", DOCS)
 
 
 def rows() -> list[dict]:

@@ -16,12 +16,10 @@ from click.testing import CliRunner
 from screening.cli import cli
 from screening.ledger import decisions as ledger
 from screening.ledger.store import Store
-from screening.model.registry import load_model
-from screening.pipeline.screen import screen_paths
 from screening.review.queue import ReviewSession
 
 from . import pgserver
-from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT, new_pg_database
+from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT, new_pg_database, screened_batch
 
 DOCS = {
     f"{i}.txt": (NORMATIVE_TEXT if i % 2 else NON_NORMATIVE_TEXT) + f"\n（副本 {i}）\n"
@@ -31,13 +29,7 @@ DOCS = {
 
 @pytest.fixture
 def batch(tmp_path: Path, ledger: str) -> tuple[str, dict[str, str]]:
-    folder = tmp_path / "batch"
-    folder.mkdir()
-    for name, text in DOCS.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    with Store.open() as store:
-        result = screen_paths([folder], store, load_model(), "2026-11-27")
-    return result.batch_id, {Path(r.path).name: r.sha256 or "" for r in result.rows}
+    return screened_batch(tmp_path / "batch", DOCS)
 
 
 def decision_rows() -> list[dict]:

@@ -89,6 +89,16 @@ as_of_option = click.option(
 )
 
 
+#: For commands that reread a stored batch (report, opinion): no date means the batch's own.
+batch_as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    metavar="YYYY-MM-DD",
+    callback=lambda c, p, v: None if v is None else _as_of(c, p, v),
+    help="评估基准日（默认为该批次审查时的基准日）；与批次不同时按新日期重新判断有效期等。",
+)
+
+
 model_option = click.option(
     "--model",
     "model_path",

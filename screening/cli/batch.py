@@ -14,8 +14,8 @@ from . import (
     EXIT_INTERRUPTED,
     EXIT_SOME_FAILED,
     Progress,
-    _as_of,
     as_of_option,
+    batch_as_of_option,
     cli,
     fail,
     limits_options,
@@ -139,13 +139,7 @@ def screen(
     type=click.Path(path_type=Path, file_okay=False),
     help="报告输出目录。",
 )
-@click.option(
-    "--as-of",
-    "as_of",
-    metavar="YYYY-MM-DD",
-    callback=lambda c, p, v: None if v is None else _as_of(c, p, v),
-    help="评估基准日（默认为该批次审查时的基准日）；与批次不同时按新日期重新判断有效期等。",
-)
+@batch_as_of_option
 def report(batch_id: str | None, formats: str, out_dir: Path, as_of: str | None) -> None:
     """为审计人员生成批次报告：摘要、逐件结果、顾问决定、一致性、清理目录。
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ScreeningError
-from . import _as_of, cli, fail, open_store
+from . import batch_as_of_option, cli, fail, open_store
 
 
 @cli.command()
@@ -20,13 +20,7 @@ from . import _as_of, cli, fail, open_store
     type=click.Path(path_type=Path, file_okay=False),
     help="意见书输出目录。",
 )
-@click.option(
-    "--as-of",
-    "as_of",
-    metavar="YYYY-MM-DD",
-    callback=lambda c, p, v: None if v is None else _as_of(c, p, v),
-    help="评估基准日（默认为该批次审查时的基准日）；与批次不同时按新日期重新判断有效期等。",
-)
+@batch_as_of_option
 @click.option(
     "--format",
     "formats",
