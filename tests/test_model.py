@@ -205,10 +205,35 @@ def test_the_fast_feature_path_gives_exactly_the_string_path() -> None:
 
     model = load_model()
     docs = load_corpus(REPO / "corpus")[::40]
-    for doc in docs:
-        meta = parse_metadata(doc.text)
-        fast = model.kind(doc.text, meta)
-        slow = model.kind_from_features(model.features(doc.text, meta))
-        assert fast.probability == slow.probability, doc.id
-        assert fast.text_logit == slow.text_logit, doc.id
-        assert fast.evidence == slow.evidence, doc.id
+    texts = [doc.text for doc in docs]
+    # -- texts longer than the model reads, so that the words are cut only as far as it reads
+    texts += ["\n".join(d.text for d in docs[i : i + 4]) for i in range(0, len(docs), 4)]
+    assert max(len(model.segmenter.cut(t)) for t in texts) > model.max_tokens
+    for text in texts:
+        meta = parse_metadata(text)
+        fast = model.kind(text, meta)
+        slow = model.kind_from_features(model.features(text, meta))
+        assert fast.probability == slow.probability, text[:40]
+        assert fast.text_logit == slow.text_logit, text[:40]
+        assert fast.evidence == slow.evidence, text[:40]
+
+
+def test_columns_of_tokens_holding_a_space_come_from_the_strings() -> None:
+    """A token with a space inside (no engine makes one, a user dictionary might) cannot be
+    looked up by word ids; its document's columns are those of the feature strings."""
+    from screening.model import load_model
+    from screening.model.features import word_features
+
+    model = load_model()
+
+    def by_strings(tokens: list[str], level: str) -> list[int]:
+        strings = word_features(tokens)
+        strings += [f"{level}|{f}" for f in strings] if level else []
+        return [model.vocab[f] for f in strings if f in model.vocab]
+
+    tokens = ["本", "办法", "自", "印发", "之日", "起", "施行", "a b", "。", "有效期", "两年"]
+    for level in ("local", "central", ""):
+        for words in (tokens, [t for t in tokens if t != "a b"]):
+            expected = by_strings(words, level)
+            assert len(expected) > 3
+            assert model.columns(words, level).tolist() == expected

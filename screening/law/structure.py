@@ -11,6 +11,7 @@ Pure functions over text; :func:`parse_structure` is the entry point.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator
@@ -225,6 +226,11 @@ class Structure:
         return data
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def _plain(value: Any) -> Any:
     """``value`` as JSON-ready data: dataclasses as dicts of their fields (what
     :func:`dataclasses.asdict` gives, without its deep copies), dates as ISO text, tuples as lists."""
@@ -233,7 +239,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -39,7 +39,6 @@ import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +53,7 @@ FORMAT = 3
 #: Formats this loader reads.
 READABLE_FORMATS = (2, 3)
 _PUNCT = re.compile(r"^[\W_]+$")
+_DIGITS = re.compile(r"\d+")
 _ARRAYS = {"meta", "vocab", "idf", "coef", "intercept"}
 #: Optional arrays: the precedents (advisors' decisions the model was trained with).
 _PRECEDENT_ARRAYS = ("prec_ptr", "prec_idx", "prec_val", "prec_kind", "prec_sha")
@@ -246,6 +246,90 @@ def _marker_name(feature: str) -> str:
     return MARKER_NAMES.get(feature, feature)
 
 
+class _TokenIds(dict[str, int]):
+    """Token → the id of the word it normalises to, filled as tokens are met."""
+
+    def __init__(self, index: _ColumnIndex) -> None:
+        super().__init__()
+        self.index = index
+
+    def __missing__(self, token: str) -> int:
+        word = _DIGITS.sub("0", token)
+        index = self.index
+        found = index.UNSUPPORTED if " " in word else index.words.get(word, index.unknown)
+        self[token] = found
+        return found
+
+
+class _ColumnIndex:
+    """The model's columns looked up by word ids, not by feature strings.
+
+    A document's features are its words (punctuation left out), the pairs of adjacent words
+    (``"a b"``) and a copy of each prefixed with the issuer's level (``"local|a"``). Building those
+    strings for every document cost more than the rest of the prediction; here each token is
+    looked up once (cached across documents) as the id of the word it normalises to, and the
+    columns of words, pairs and copies come from arrays over those ids. The result is the string
+    path's, in its order (a test holds them equal).
+    """
+
+    #: Cached tokens kept at most (a batch's distinct tokens are far fewer).
+    MAX_CACHED_TOKENS = 1 << 20
+    #: The id of a token the ids cannot stand for (it holds a space, as no word should).
+    UNSUPPORTED = -2
+
+    def __init__(self, vocab: Sequence[str]) -> None:
+        words: dict[str, int] = {}
+        unigrams: list[tuple[str, str, int]] = []
+        pairs: list[tuple[str, str, str, int]] = []
+        for column, term in enumerate(vocab):
+            level, bar, base = term.partition("|")
+            if not (bar and level in ISSUER_LEVELS):
+                level, base = "", term
+            first, space, second = base.partition(" ")
+            if space and " " not in second:
+                pairs.append((level, first, second, column))
+                words.setdefault(first, len(words))
+                words.setdefault(second, len(words))
+            elif not space:
+                unigrams.append((level, base, column))
+                words.setdefault(base, len(words))
+            # -- any other term (two spaces) is no feature a document can have
+        self.words = words
+        n = len(words) + 1  # -- the last slot stands for every word outside the vocabulary
+        self.unknown = len(words)
+        levels = ("", *ISSUER_LEVELS)
+        self.unigram = {level: np.full(n, -1, dtype=np.int64) for level in levels}
+        for level, word, column in unigrams:
+            self.unigram[level][words[word]] = column
+        keys = np.array([words[a] * n + words[b] for _, a, b, _ in pairs], dtype=np.int64)
+        # -- -1 is no pair's key: it keeps the array from being empty
+        self.pair_keys = np.unique(np.append(keys, -1))
+        self.pair = {level: np.full(len(self.pair_keys), -1, dtype=np.int64) for level in levels}
+        for (level, _, _, column), key in zip(pairs, keys, strict=True):
+            self.pair[level][np.searchsorted(self.pair_keys, key)] = column
+        self.size = n
+        self._ids = _TokenIds(self)
+
+    def columns(self, tokens: Sequence[str], level: str) -> np.ndarray | None:
+        """Columns of the features of ``tokens`` (already cut to the words read) and their
+        ``level`` copies; ``None`` when a token holds a space (the strings decide then)."""
+        if len(self._ids) >= self.MAX_CACHED_TOKENS:
+            self._ids.clear()
+        ids = np.fromiter(map(self._ids.__getitem__, tokens), np.int64, count=len(tokens))
+        if (ids == self.UNSUPPORTED).any():
+            return None
+        keys = ids[:-1] * self.size + ids[1:]
+        slots = np.searchsorted(self.pair_keys, keys)
+        slots[slots == len(self.pair_keys)] = 0
+        known = self.pair_keys[slots] == keys
+        parts = []
+        for lvl in ("", level) if level in ISSUER_LEVELS else ("",):
+            parts.append(self.unigram[lvl][ids])
+            parts.append(np.where(known, self.pair[lvl][slots], -1))
+        found = np.concatenate(parts)
+        return found[found >= 0]
+
+
 class ScreeningModel:
     """Text classifier for the genre plus a repeal table over the legal rules' findings."""
 
@@ -281,7 +365,8 @@ class ScreeningModel:
         #: ``None`` for format-2 models: the genre comes from the text alone.
         self.legal = legal
         self.precedents = precedents
-        self._table: dict[str, dict[str, int]] | None = None
+        self._table: _ColumnIndex | None = None
+        self._evidence_names: dict[int, str | None] = {}
         self._segmenter: Segmenter | None = None
         n = len(self.vocab_list)
         if self.idf.shape != (n,) or self.coef.shape != (1, n):
@@ -293,6 +378,7 @@ class ScreeningModel:
         # -- sent to worker processes: the lookup tables are rebuilt there, not pickled
         state = dict(self.__dict__)
         state["_table"] = None
+        state["_evidence_names"] = {}
         state["vocab"] = None
         return state
 
@@ -340,34 +426,50 @@ class ScreeningModel:
         norm = math.sqrt(float(weights @ weights))
         return idx, weights / norm if norm else weights
 
-    def _level_table(self) -> dict[str, dict[str, int]]:
-        """Columns by feature: ``""`` for the features as written, and for each issuer level the
-        column of a feature's copy prefixed with that level (``local|补贴`` under ``补贴``)."""
+    def _index(self) -> _ColumnIndex:
         if self._table is None:
-            table: dict[str, dict[str, int]] = {"": {}, **{level: {} for level in ISSUER_LEVELS}}
-            for column, term in enumerate(self.vocab_list):
-                level, bar, base = term.partition("|")
-                if bar and level in table and level:
-                    table[level][base] = column
-                else:
-                    table[""][term] = column
-            self._table = table
+            self._table = _ColumnIndex(self.vocab_list)
         return self._table
+
+    @property
+    def max_tokens(self) -> int:
+        """Words read per document (set in training)."""
+        return int(self.card.get("params", {}).get("max_tokens", MAX_TOKENS))
+
+    def words(self, text: str) -> list[str]:
+        """The words of ``text`` the model reads: the first :attr:`max_tokens` of its content."""
+        return self.segmenter.head(content(text), self.max_tokens)
 
     def columns(self, tokens: Sequence[str], level: str) -> np.ndarray:
         """The column of every feature of a document (words, pairs, their copies for ``level``),
-        in the order :func:`~screening.model.features.document_features` lists them — without
-        building the copies' strings: each copy is looked up under the feature itself."""
-        max_tokens = int(self.card.get("params", {}).get("max_tokens", MAX_TOKENS))
-        table = self._level_table()
-        features = word_features(tokens, max_tokens)
-        n = len(features)
-        base = np.fromiter(map(table[""].get, features, repeat(-1, n)), np.int64, count=n)
-        copies = table.get(level)
-        if copies is not None and level:
-            own = np.fromiter(map(copies.get, features, repeat(-1, n)), np.int64, count=n)
-            base = np.concatenate([base, own])
-        return base[base >= 0]
+        in the order :func:`~screening.model.features.document_features` lists them, filtered
+        to the vocabulary — without building the features' strings (see :class:`_ColumnIndex`)."""
+        max_tokens = self.max_tokens
+        columns = self._index().columns(tokens[:max_tokens], level)
+        if columns is None:  # -- a token the index cannot stand for: the strings, as trained
+            base = word_features(tokens, max_tokens)
+            features = base + ([f"{level}|{f}" for f in base] if level in ISSUER_LEVELS else [])
+            vocab = self.vocab
+            columns = np.array([vocab[f] for f in features if f in vocab], dtype=np.int64)
+        return columns
+
+    def _evidence_name(self, column: int) -> str | None:
+        """The feature of ``column`` as evidence for a reader: a word and its issuer-level copy
+        under one name; ``None`` for what tells a reader nothing ("的 ，" or "并")."""
+        try:
+            return self._evidence_names[column]
+        except KeyError:
+            pass
+        feature = self.vocab_list[column]
+        base = feature.split("|", 1)[1] if "|" in feature else feature
+        if not base.startswith("@") and (
+            any(_PUNCT.match(w) for w in base.split(" ")) or len(base.replace(" ", "")) < 2
+        ):
+            name = None
+        else:
+            name = base
+        self._evidence_names[column] = name
+        return name
 
     def kind_from_features(self, features: Sequence[str], n_evidence: int = 5) -> KindScore:
         """``p_kind`` and the features that pushed the document towards its side."""
@@ -383,13 +485,9 @@ class ScreeningModel:
         # rank close together); scanning every feature would cost more than the prediction.
         candidates = np.argsort(-contrib)[: 8 * n_evidence + 20]
         for j in candidates[contrib[candidates] > 0]:
-            feature = self.vocab_list[idx[j]]
-            base = feature.split("|", 1)[1] if "|" in feature else feature
-            if not base.startswith("@") and (
-                any(_PUNCT.match(w) for w in base.split(" ")) or len(base.replace(" ", "")) < 2
-            ):
-                continue  # "的 ，" or "并" weigh in the model but tell a reader nothing
-            merged[base] = merged.get(base, 0.0) + float(contrib[j])
+            base = self._evidence_name(int(idx[j]))
+            if base is not None:
+                merged[base] = merged.get(base, 0.0) + float(contrib[j])
         top = sorted(merged.items(), key=lambda kv: -kv[1])[:n_evidence]
         kind = KindScore(probability, [Evidence(f, round(w, 4)) for f, w in top], logit)
         if self.precedents is not None:
@@ -427,7 +525,7 @@ class ScreeningModel:
         """The text part on one document."""
         if self.legal is None:  # -- format 2: structure markers among the words, string path
             return self.kind_from_features(self.features(text, meta), n_evidence)
-        columns = self.columns(self.segmenter.cut(content(text)), issuer_level_of(meta))
+        columns = self.columns(self.words(text), issuer_level_of(meta))
         return self._kind(*self._weigh(columns), n_evidence)
 
     def kind_of(self, document: Document, n_evidence: int = 5) -> KindScore:
@@ -436,7 +534,7 @@ class ScreeningModel:
             return self.kind(document.text, document.metadata, n_evidence)
         # -- tokens depend on the model's dictionary: kept per model version
         if document.tokens is None or document.tokens_by != self.version:
-            document.tokens = self.segmenter.cut(content(document.text))
+            document.tokens = self.words(document.text)
             document.tokens_by = self.version
         columns = self.columns(document.tokens, issuer_level_of(document.metadata))
         return self._kind(*self._weigh(columns), n_evidence)

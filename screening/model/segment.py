@@ -130,7 +130,26 @@ class Segmenter:
 
     def cut(self, text: str) -> list[str]:
         """Words of ``text``, without whitespace tokens."""
-        return [w for w in self._cut(text) if w and not w.isspace()]
+        # -- str.strip gives "" (false) for an empty or whitespace-only token, in C
+        return list(filter(str.strip, self._cut(text)))
+
+    def head(self, text: str, n: int) -> list[str]:
+        """The first ``n`` words of :meth:`cut` (``text``), cutting only as far as they need.
+
+        Both engines cut each run between whitespace on its own, so the words before a line
+        break are the same whether the text goes on or not: the text is cut up to a line break
+        far enough in to hold ``n`` words, further if it did not.
+        """
+        reach = 2 * n  # -- characters: Chinese words average under two
+        while reach < len(text):
+            end = text.find("\n", reach)
+            if end < 0:
+                break
+            words = self.cut(text[: end + 1])
+            if len(words) >= n:
+                return words[:n]
+            reach = 2 * (end + 1)
+        return self.cut(text)[:n]
 
     def fingerprint(self) -> str:
         """sha256 of the dictionary's entries (independent of comments and blank lines)."""
