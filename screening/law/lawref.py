@@ -66,6 +66,7 @@ class Law:
         return [d for d in self.amended_on if start < d <= end]
 
 
+@lru_cache(maxsize=4096)
 def normalize_law_name(name: str) -> str:
     """The form names are matched in: no 《》, spaces, 中华人民共和国 prefix or version suffix
     such as （2021年修订）. ``企业破产法（试行）`` keeps its （试行）: it is a different law."""

@@ -10,6 +10,7 @@ patterns for these fields; :mod:`screening.law.structure` builds the legal readi
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -96,11 +97,13 @@ class Metadata:
         return split_issuers(self.issuer)
 
 
-def _lines(text: str) -> list[str]:
-    """The non-empty lines of ``text``, stripped, without a web portal's field block."""
+@functools.lru_cache(maxsize=8)
+def _lines(text: str) -> tuple[str, ...]:
+    """The non-empty lines of ``text``, stripped, without a web portal's field block (kept for
+    the last few texts: title, 文号, date and issuer each read them)."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     _, used = _portal_fields(lines)
-    return [line for i, line in enumerate(lines) if i not in used] if used else lines
+    return tuple(line for i, line in enumerate(lines) if i not in used) if used else tuple(lines)
 
 
 #: Field labels of the disclosure block government web portals print above a document
@@ -279,7 +282,7 @@ def find_title(text: str) -> str | None:
     return None
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Signature:
     """The signature block: the organs above the 成文日期 line, and where that line is."""
 
@@ -329,8 +332,10 @@ def _organs_of_line(line: str) -> list[str]:
     return []
 
 
-def _signature(lines: list[str]) -> _Signature | None:
-    """The first signature block: a date line with organ lines right above it."""
+@functools.lru_cache(maxsize=8)
+def _signature(lines: tuple[str, ...]) -> _Signature | None:
+    """The first signature block: a date line with organ lines right above it (kept for the
+    last few texts, as :func:`_lines`)."""
     for i, line in enumerate(lines):
         if i == 0:
             continue

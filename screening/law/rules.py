@@ -330,7 +330,9 @@ class Analysis:
 # --  context helpers
 
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+")
-_ENDS_TO_STOP = str.maketrans(dict.fromkeys("；;！？!?\n", "。"))
+#: Sentence ends other than 。 (a regex substitutes one character for one far faster than
+#: str.translate does with a table).
+_OTHER_ENDS = re.compile(r"[；;！？!?\n]")
 _NEGATION = re.compile(
     r"(不得|不准|不予|不再|不能|不应|不需|无需|无须|严禁|禁止|免于|免收|免征|免除|免予|取消|杜绝|"
     r"防止|避免|纠正|清理|规范|查处|治理|整治|打击|不)[^。；，,]{0,8}$"
@@ -362,7 +364,7 @@ class _Doc:
         self._sentences = [(m.start(), m.end(), m.group(0)) for m in _SENTENCE.finditer(self.text)]
         self._starts = [start for start, _, _ in self._sentences]
         # -- Same offsets, every sentence end made a 。, which the patterns' [^。；] never cross.
-        self._scan = self.text.translate(_ENDS_TO_STOP)
+        self._scan = _OTHER_ENDS.sub("。", self.text)
 
     def sentences(self) -> list[tuple[int, int, str]]:
         return self._sentences

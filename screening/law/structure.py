@@ -309,6 +309,7 @@ def normalize_doc_number(raw: str) -> str:
     return parsed.key
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_title(title: str, unwrap: bool = True) -> str:
     """A title reduced for matching: brackets, quotes and spaces gone, a trailing （文号） dropped
     and, with ``unwrap``, 关于印发《…》的通知 reduced to the name it wraps."""
