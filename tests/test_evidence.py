@@ -170,3 +170,21 @@ def test_default_period_alone_is_no_repeal_ground(small_model: ScreeningModel) -
     a = analyze_text(text, parse_metadata(text), AS_OF)
     assert "repeal.default_period_lapsed" in {f.rule_id for f in a.findings}
     assert assess(small_model, KindScore(0.97, [], 3.0), a).label == "normative"
+
+
+def test_public_subjects_are_searched_only_as_far_as_one_can_start() -> None:
+    """Duty sentences look for their subject only in a sentence's first characters; the bound
+    must hold the longest subject the pattern can match, or a subject would be cut short."""
+    import re._parser as sre_parse
+
+    from screening.law.evidence import _LONGEST_SUBJECT, _PUBLIC_SUBJECT, _public_duty_sentences
+
+    assert sre_parse.parse(_PUBLIC_SUBJECT.pattern).getwidth()[1] <= _LONGEST_SUBJECT
+    opening = (
+        "为规范管理，根据有关规定，结合本区实际情况和工作需要，现就有关事项通知如下，本区各有关方面"
+    )
+    assert len(opening) > 41
+    at_reach, beyond = opening[:40], opening[:41]  # -- a subject starting at 40 counts, 41 not
+    text = f"{at_reach}房屋所有权人应当按期申报。\n{beyond}房屋所有权人应当按期申报。\n"
+    spans = _public_duty_sentences(text)
+    assert [text[a:b] for a, b in spans] == [f"{at_reach}房屋所有权人应当按期申报"]

@@ -222,6 +222,9 @@ _PUBLIC_SUBJECT = re.compile(
     r"举报人|报考人员|持证人|权利人|受让人|使用权人|运营单位|产权人|(?:申请|困难|居民|城镇|农村)?家庭|"
     r"住户|农户|村民|群众|老年人|残疾人|学生|患者|游客|驾驶员|车辆所有人)"
 )
+#: A public subject opens a duty sentence within this many characters, and is at most this long.
+_SUBJECT_REACH, _LONGEST_SUBJECT = 40, 8
+_CLAUSE = re.compile(r"[^。；;\n]{4,200}")
 _DUTY_OR_RIGHT = re.compile(r"应当|应|须|必须|不得|禁止|可以|可|享受|给予|予以|申请|按照|符合")
 _AGENCY_SUBJECT = re.compile(
     r"^[^，,。]{0,16}?(?:部门|机关|政府|办事处|工作人员|局|委|办|中心|各区|各镇|各街道|各单位|财政)"
@@ -262,10 +265,11 @@ def _span_of(text: str, needle: str | None) -> Span | None:
 def _public_duty_sentences(text: str) -> list[Span]:
     """Sentences that give an outside party a duty or a right (企业应当…, 申请人可以…)."""
     found = []
-    for match in re.finditer(r"[^。；;\n]{4,200}", text):
+    for match in _CLAUSE.finditer(text):
         sentence = match.group(0)
-        subject = _PUBLIC_SUBJECT.search(sentence)
-        if subject is None or subject.start() > 40:
+        # -- a subject counts only near the start: none is looked for further in
+        subject = _PUBLIC_SUBJECT.search(sentence, 0, _SUBJECT_REACH + _LONGEST_SUBJECT)
+        if subject is None or subject.start() > _SUBJECT_REACH:
             continue
         if not _DUTY_OR_RIGHT.search(sentence, subject.end()):
             continue
