@@ -105,6 +105,35 @@ def test_a_used_model_can_be_sent_to_a_worker() -> None:
     assert copy.kind(NORMATIVE_TEXT, Metadata()) == before
 
 
+def test_workers_load_the_model_file_and_refuse_one_changed_since(tmp_path: Path) -> None:
+    """Workers here load the client's model from its file (faster than 2 MB through the start-up
+    pipe); a file changed after the client loaded it is refused, never used in its place."""
+    import shutil
+    import signal
+
+    from screening.config import Limits
+    from screening.errors import ModelLoadError
+    from screening.pipeline import parallel
+
+    model = load_model()
+    assert model.source is not None
+    path = tmp_path / "model.npz"
+    shutil.copyfile(model.source[0], path)
+    copied = type(model).load(path)
+    assert copied.source == (str(path), model.source[1])
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        parallel._init_worker(copied.source, Limits(), "2026-11-27")
+        loaded = parallel._worker_args[0]
+        assert loaded.version == model.version and loaded.source == copied.source
+        path.write_bytes(path.read_bytes() + b"\0")  # -- changed after the client loaded it
+        with pytest.raises(ModelLoadError, match="被改动"):
+            parallel._init_worker(copied.source, Limits(), "2026-11-27")
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        parallel._worker_args = ()
+
+
 def test_send_files_needs_a_scheduler(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         cli, ["screen", str(tmp_path), "--out", str(tmp_path / "o"), "--send-files"]

@@ -32,6 +32,7 @@ file (no ``legal``) reads words and structure markers and takes ``p_kind`` from 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
@@ -366,6 +367,9 @@ class ScreeningModel:
         self.legal = legal
         self.precedents = precedents
         self._table: _ColumnIndex | None = None
+        #: The file the model was loaded from and the sha256 of its bytes (``None`` when built
+        #: in memory): worker processes here load it themselves rather than receive it by pipe.
+        self.source: tuple[str, str] | None = None
         self._evidence_names: dict[int, str | None] = {}
         self._segmenter: Segmenter | None = None
         n = len(self.vocab_list)
@@ -680,7 +684,7 @@ class ScreeningModel:
         meta = _checked_meta(meta, path)
         vocab, idf, coef, intercept = _checked_arrays(arrays, path)
         legal = _checked_legal(meta, path)
-        return cls(
+        model = cls(
             labels=meta["labels"],
             vocab=vocab,
             idf=idf,
@@ -695,6 +699,11 @@ class ScreeningModel:
             legal=legal,
             precedents=_precedents(arrays, meta, path),
         )
+        try:
+            model.source = (str(path), hashlib.sha256(path.read_bytes()).hexdigest())
+        except OSError:  # -- read a moment ago: the model stands, only without its file
+            model.source = None
+        return model
 
 
 def _precedents(
