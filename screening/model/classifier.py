@@ -305,9 +305,15 @@ class _ColumnIndex:
         keys = np.array([words[a] * n + words[b] for _, a, b, _ in pairs], dtype=np.int64)
         # -- -1 is no pair's key: it keeps the array from being empty
         self.pair_keys = np.unique(np.append(keys, -1))
-        self.pair = {level: np.full(len(self.pair_keys), -1, dtype=np.int64) for level in levels}
-        for (level, _, _, column), key in zip(pairs, keys, strict=True):
-            self.pair[level][np.searchsorted(self.pair_keys, key)] = column
+        slots = np.searchsorted(self.pair_keys, keys)
+        of_level = np.array([level for level, _, _, _ in pairs], dtype=object)
+        columns = np.array([column for _, _, _, column in pairs], dtype=np.int64)
+        self.pair = {}
+        for level in levels:
+            table = np.full(len(self.pair_keys), -1, dtype=np.int64)
+            mine = of_level == level
+            table[slots[mine]] = columns[mine]
+            self.pair[level] = table
         self.size = n
         self._ids = _TokenIds(self)
 
