@@ -24,8 +24,9 @@ class Document:
     metadata: Metadata
     structure: Structure
     facts: list[Fact] = field(default_factory=list)
-    #: The words of the text as a model's segmenter cut them (set by the model on first use,
-    #: with the version of the model whose dictionary cut them).
+    #: The words of the text a model reads, as its segmenter cut them: the first ``max_tokens``
+    #: of its content (set by the model on first use, with the version of the model whose
+    #: dictionary cut them).
     tokens: list[str] | None = None
     tokens_by: str | None = None
 
