@@ -107,7 +107,8 @@ def test_a_used_model_can_be_sent_to_a_worker() -> None:
 
 def test_workers_load_the_model_file_and_refuse_one_changed_since(tmp_path: Path) -> None:
     """Workers here load the client's model from its file (faster than 2 MB through the start-up
-    pipe); a file changed after the client loaded it is refused, never used in its place."""
+    pipe); a file changed after the client loaded it is not named to them (the client sends the
+    model itself), and a worker that finds it changed refuses it rather than use it."""
     import shutil
     import signal
 
@@ -126,7 +127,9 @@ def test_workers_load_the_model_file_and_refuse_one_changed_since(tmp_path: Path
         parallel._init_worker(copied.source, Limits(), "2026-11-27")
         loaded = parallel._worker_args[0]
         assert loaded.version == model.version and loaded.source == copied.source
+        assert copied.unchanged_source() == copied.source
         path.write_bytes(path.read_bytes() + b"\0")  # -- changed after the client loaded it
+        assert copied.unchanged_source() is None  # -- the client then sends the model itself
         with pytest.raises(ModelLoadError, match="被改动"):
             parallel._init_worker(copied.source, Limits(), "2026-11-27")
     finally:

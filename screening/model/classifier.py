@@ -396,6 +396,16 @@ class ScreeningModel:
         self.__dict__.update(state)
         self.vocab = {term: i for i, term in enumerate(self.vocab_list)}
 
+    def unchanged_source(self) -> tuple[str, str] | None:
+        """:attr:`source` while its file still holds the bytes the model was loaded from."""
+        if self.source is None:
+            return None
+        try:
+            now = hashlib.sha256(Path(self.source[0]).read_bytes()).hexdigest()
+        except OSError:
+            return None
+        return self.source if now == self.source[1] else None
+
     @property
     def fact_weights(self) -> dict[str, float]:
         """The weight of each legal fact in this model (none for format-2 models)."""

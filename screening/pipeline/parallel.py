@@ -116,7 +116,8 @@ class ProcessPool(Executor):
             self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(model.source or model, limits, as_of),
+            # -- the model's file when it still holds this model, else the model itself
+            initargs=(model.unchanged_source() or model, limits, as_of),
         )
 
     #: Below this many files per worker, starting the workers (each loads the model and the
