@@ -42,10 +42,13 @@ def run(tree: Path, batch: Path, out: Path, home: Path, workers: str) -> None:
             env=env,
             capture_output=True,
             text=True,
+            cwd=tree,
         ).stdout
     ):
         cmd += ["--workers", workers]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    # -- run from the tree: ``python -m`` puts the working directory first on sys.path, so run
+    # from elsewhere it would import that directory's screening, whatever PYTHONPATH says
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, cwd=tree)
     if done.returncode not in (0, 3):
         sys.exit(f"{tree}: screen failed\n{done.stderr[-2000:]}")
 
