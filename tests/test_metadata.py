@@ -195,3 +195,26 @@ def test_a_paragraph_is_never_a_number_line() -> None:
     assert _own_number_in("签发人：张三 某府规〔2024〕2号") == "某府规〔2024〕2号"
     assert _own_number_in("某府规〔2024〕2号" + "，" + "正文" * 60) is None
     assert parse_metadata("关于某事的通知\n" + "某某" * 700_000 + "\n").doc_number is None
+
+
+def test_street_offices_signing_in_two_lines_are_one_organ_each() -> None:
+    """Bug (dev file sh-817, issue 11): two 街道办事处 signing side by side, each with its
+    district government's name on the line above, were read as four issuers (the government
+    twice and the two offices). A street office is its government's 派出机关: one organ."""
+    text = (
+        "关于特殊困难对象补贴的公示\n\n一、补贴对象\n\n特此公示。\n\n"
+        "虹口区人民政府          虹口区人民政府\n\n"
+        "四川北路街道办事处       北外滩街道办事处\n\n2025年9月12日\n"
+    )
+    meta = parse_metadata(text)
+    assert meta.issuer == "虹口区人民政府四川北路街道办事处、虹口区人民政府北外滩街道办事处"
+    assert meta.date == "2025-09-12"
+    alone = (
+        "关于某事项的通知\n\n正文。\n\n上海市虹口区人民政府\n四川北路街道办事处\n2025年9月12日\n"
+    )
+    assert parse_metadata(alone).issuer == "上海市虹口区人民政府四川北路街道办事处"
+    # -- a government and a bureau signing together stay two issuers
+    joint = (
+        "关于某事项的通知\n\n正文。\n\n上海市虹口区人民政府\n上海市虹口区财政局\n2025年9月12日\n"
+    )
+    assert parse_metadata(joint).issuer == "上海市虹口区人民政府、上海市虹口区财政局"

@@ -342,17 +342,40 @@ def _signature(lines: tuple[str, ...]) -> _Signature | None:
         when = _date_of_line(line)
         if when is None:
             continue
-        organs: list[str] = []
+        rows: list[list[str]] = []
         j = i - 1
         while j >= 0 and i - j <= 6:
             found = _organs_of_line(lines[j])
             if not found:
                 break
-            organs = found + organs
+            rows.insert(0, found)
             j -= 1
+        organs = [organ for row in _join_dispatched(rows) for organ in row]
         if organs:
             return _Signature(organs, when, i)
     return None
+
+
+def _join_dispatched(rows: list[list[str]]) -> list[list[str]]:
+    """Signature rows with a 街道办事处 rejoined to the government it belongs to.
+
+    A 街道办事处 is the 派出机关 of a district government and signs with its full name,
+    often broken over two lines (虹口区人民政府 / 四川北路街道办事处), side by side when two
+    offices sign together: one organ per column, not a government and an office issuing jointly.
+    """
+    joined: list[list[str]] = []
+    for row in rows:
+        above = joined[-1] if joined else None
+        if (
+            above is not None
+            and len(above) == len(row)
+            and all(a.endswith("人民政府") for a in above)
+            and all(b.endswith("街道办事处") and "人民政府" not in b for b in row)
+        ):
+            joined[-1] = [a + b for a, b in zip(above, row, strict=True)]
+        else:
+            joined.append(row)
+    return joined
 
 
 def find_date(text: str) -> str | None:
