@@ -47,14 +47,20 @@ import numpy as np
 
 from ..errors import ModelLoadError
 from ..law import Document, Fact, Metadata, facts_logit
-from .features import MAX_TOKENS, content, document_features, issuer_level_of, word_features
+from .features import (
+    MAX_TOKENS,
+    content,
+    document_features,
+    issuer_level_of,
+    normalize_token,
+    word_features,
+)
 from .segment import Segmenter
 
 FORMAT = 3
 #: Formats this loader reads.
 READABLE_FORMATS = (2, 3)
 _PUNCT = re.compile(r"^[\W_]+$")
-_DIGITS = re.compile(r"\d+")
 _ARRAYS = {"meta", "vocab", "idf", "coef", "intercept"}
 #: Optional arrays: the precedents (advisors' decisions the model was trained with).
 _PRECEDENT_ARRAYS = ("prec_ptr", "prec_idx", "prec_val", "prec_kind", "prec_sha")
@@ -255,7 +261,7 @@ class _TokenIds(dict[str, int]):
         self.index = index
 
     def __missing__(self, token: str) -> int:
-        word = _DIGITS.sub("0", token)
+        word = normalize_token(token)
         index = self.index
         found = index.UNSUPPORTED if " " in word else index.words.get(word, index.unknown)
         self[token] = found
@@ -673,8 +679,9 @@ class ScreeningModel:
             "请重新训练（screening train）或从备份恢复模型文件。"
         )
         try:
-            _check_container(path)
-            with np.load(path, allow_pickle=False) as archive:
+            data = path.read_bytes()  # -- once: the archive and its sha256 are the same bytes
+            _check_container(io.BytesIO(data), path)
+            with np.load(io.BytesIO(data), allow_pickle=False) as archive:
                 missing = _ARRAYS - set(archive.files)
                 if missing:
                     raise ModelLoadError(
@@ -715,10 +722,7 @@ class ScreeningModel:
             legal=legal,
             precedents=_precedents(arrays, meta, path),
         )
-        try:
-            model.source = (str(path), hashlib.sha256(path.read_bytes()).hexdigest())
-        except OSError:  # -- read a moment ago: the model stands, only without its file
-            model.source = None
+        model.source = (str(path), hashlib.sha256(data).hexdigest())
         return model
 
 
@@ -784,9 +788,9 @@ _MAX_MEMBERS = 16
 _MAX_MODEL_BYTES = 1 << 30
 
 
-def _check_container(path: Path) -> None:
+def _check_container(archive_bytes: io.BytesIO, path: Path) -> None:
     """Refuse an archive with unexpected members or that would inflate past 1 GiB."""
-    with zipfile.ZipFile(path) as archive:
+    with zipfile.ZipFile(archive_bytes) as archive:
         infos = archive.infolist()
         if len(infos) > _MAX_MEMBERS or sum(i.file_size for i in infos) > _MAX_MODEL_BYTES:
             raise ModelLoadError(

@@ -110,7 +110,7 @@ def normalize_token(token: str) -> str:
 @functools.lru_cache(maxsize=1 << 18)
 def _word(token: str) -> tuple[str, bool]:
     """A token normalised, and whether it is punctuation only (cached: words repeat)."""
-    word = _DIGITS.sub("0", token)
+    word = normalize_token(token)
     return word, _PUNCT.match(word) is not None
 
 
