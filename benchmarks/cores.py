@@ -11,11 +11,14 @@ whose cores share a physical core or a cache (or a busy host), N processes give 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from screening.pipeline.parallel import default_workers
 
 LOOP = "x = 0\nfor i in range({n}): x += i\n"
 
@@ -36,8 +39,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--loops", type=int, default=20_000_000)
     args = parser.parse_args()
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    cores = cores or 1
+    cores = default_workers()  # -- as many as `screen` starts by default
     alone = statistics.median(timed(1, args.loops) for _ in range(args.runs))
     together = statistics.median(timed(cores, args.loops) for _ in range(args.runs))
     print(f"one process: {alone:.2f} s; {cores} at once: {together:.2f} s each")
