@@ -1,5 +1,6 @@
 """Every rule with positive and negative sentences (written by us)."""
 
+import re
 from datetime import date
 
 import pytest
@@ -531,3 +532,37 @@ def test_keyword_prefilter_never_changes_a_finding(monkeypatch: pytest.MonkeyPat
     )
     assert findings() == filtered
     assert any(filtered)  # -- the corpus has findings: the comparison means something
+
+
+def test_sentence_rules_see_every_match_in_the_sentences_holding_their_keywords(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A sentence rule searches only the sentences that hold one of its keywords. That finds
+    what a scan of the whole text finds only while no match of a rule's pattern crosses a
+    sentence end and every match holds a keyword: checked on every pattern, on the corpus."""
+    from pathlib import Path
+
+    from screening.law import read_document, rules
+    from screening.model.corpus import load_corpus
+
+    patterns: dict[tuple[str, tuple[str, ...]], re.Pattern[str]] = {}
+    original = rules._Doc.sentences_matching
+
+    def spy(self, pattern, keywords):  # type: ignore[no-untyped-def]
+        patterns[(pattern.pattern, keywords)] = pattern
+        return original(self, pattern, keywords)
+
+    monkeypatch.setattr(rules._Doc, "sentences_matching", spy)
+    texts = [d.text for d in load_corpus(Path(__file__).resolve().parents[1] / "corpus")]
+    for text in texts[::10]:
+        rules.run_rules(text, read_document(text).structure, AS_OF)
+    assert len(patterns) >= 13
+    scans = [rules._OTHER_ENDS.sub("。", text) for text in texts]
+    for (_, keywords), pattern in patterns.items():
+        matches = 0
+        for scan in scans:
+            for match in pattern.finditer(scan):
+                matches += 1
+                assert "。" not in match.group(0), (pattern.pattern, match.group(0))
+                assert not keywords or any(k in match.group(0) for k in keywords), match.group(0)
+        assert matches > 0, pattern.pattern

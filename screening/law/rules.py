@@ -15,7 +15,6 @@ quoting them to users as authoritative.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -361,30 +360,35 @@ class _Doc:
     table: LawTable
 
     def __post_init__(self) -> None:
-        self._sentences = [(m.start(), m.end(), m.group(0)) for m in _SENTENCE.finditer(self.text)]
-        self._starts = [start for start, _, _ in self._sentences]
         # -- Same offsets, every sentence end made a 。, which the patterns' [^。；] never cross.
         self._scan = _OTHER_ENDS.sub("。", self.text)
 
-    def sentences(self) -> list[tuple[int, int, str]]:
-        return self._sentences
-
     def sentences_matching(
-        self, pattern: re.Pattern[str], keywords: tuple[str, ...] = ()
+        self, pattern: re.Pattern[str], keywords: tuple[str, ...]
     ) -> Iterator[tuple[int, int, str]]:
-        """The sentences in which ``pattern`` may match, found by one pass over the text.
+        """The sentences (start, end, text) in which ``pattern`` matches, in text order.
 
-        ``keywords``: words of which every match of ``pattern`` contains at least one; a text
-        without any of them is not scanned (a substring test runs far faster than the pattern).
+        ``keywords``: words of which every match of ``pattern`` contains at least one. A match
+        never crosses a sentence end (the patterns' ``[^。；]`` classes stop there), so only
+        the sentences that hold one of the words are searched, each once (empty: every
+        sentence).
         """
-        if keywords and not any(k in self.text for k in keywords):
-            return
-        seen = -1
-        for match in pattern.finditer(self._scan):
-            i = bisect.bisect_right(self._starts, match.start()) - 1
-            if i > seen and i >= 0:
-                seen = i
-                yield self._sentences[i]
+        text, scan = self.text, self._scan
+        if keywords:
+            starts = set()
+            for word in keywords:
+                pos = text.find(word)
+                while pos >= 0:
+                    starts.add(scan.rfind("。", 0, pos) + 1)
+                    pos = text.find(word, pos + 1)
+        else:
+            starts = {m.start() for m in _SENTENCE.finditer(text)}
+        for start in sorted(starts):
+            end = scan.find("。", start)
+            end = len(scan) if end < 0 else end
+            # -- end + 1: lookarounds see the sentence end, as in a scan of the whole text
+            if pattern.search(scan, start, end + 1):
+                yield start, end, text[start:end]
 
 
 def _excerpt(text: str, span: Span | None, limit: int = 160) -> str:
@@ -587,6 +591,8 @@ _WINDOW = re.compile(
     rf"|(?:适用于|适用期(?:限)?为?|实施期(?:限)?为?|执行期(?:限)?为?|政策期(?:限)?为?|补贴期(?:限)?为?)\s*"
     rf"(?:{_DATE_TEXT})\s*(?:至|到|—|-)\s*(?P<until>{_DATE_TEXT})"
 )
+#: Every match of _WINDOW holds one of these (a text without them needs no scan).
+_WINDOW_WORDS = ("截止", "适用于", "适用期", "实施期", "执行期", "政策期", "补贴期")
 
 
 def _window_ended(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
@@ -595,6 +601,8 @@ def _window_ended(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
     s = doc.structure
     expiry = s.expiry()
     if expiry is not None and expiry >= doc.as_of:
+        return
+    if not any(word in doc.text for word in _WINDOW_WORDS):
         return
     last = None
     for match in _WINDOW.finditer(doc.text):
