@@ -115,3 +115,27 @@ def test_normalize_keeps_paragraphs_and_punctuation() -> None:
         normalize("\ufeff  标题\r\n\r\n\r\n\r\n　　正文，（一）\t内容  \n")
         == "标题\n\n正文，（一） 内容\n"
     )
+
+
+def test_normalize_matches_the_line_by_line_definition_on_random_blank_space() -> None:
+    """normalize works on the whole text with str.replace; it must give what the definition
+    gives line by line: every run of blank space one space, each line stripped (str.strip:
+    every Unicode space), at most one blank line, surrogate pairs joined, NULs dropped."""
+    import random
+    import re
+
+    spaces = re.compile(r"[ \t\u3000\xa0]+")
+
+    def by_lines(text: str) -> str:
+        if re.search(r"[\ud800-\udfff]", text):
+            text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+        lines = [spaces.sub(" ", line).strip() for line in text.replace("\ufeff", "").split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+    blanks = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+    alphabet = [*blanks, "\ufeff", "\x00", "\r\n", "\ud83d", "\ude00", "文", "件", "a", "。"]
+    rng = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        assert normalize(text) == by_lines(text), repr(text)
