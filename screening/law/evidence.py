@@ -219,7 +219,10 @@ _PUBLIC_SUBJECT = re.compile(
     r"(?:单位和个人|任何单位|任何个人|公民|法人|其他组织|企业|经营者|经营单位|业主|居民|市民|村民|申请人|"
     r"当事人|申请对象|个人|商户|从业人员|用人单位|建设单位|施工单位|监理单位|设计单位|勘察单位|开发企业|"
     r"物业服务企业|房屋(?:所有|使用)权?人|承租人|出租人|车主|驾驶人|投标人|供应商|生产经营单位|"
-    r"举报人|报考人员|持证人|权利人|受让人|使用权人|运营单位|产权人|(?:申请|困难|居民|城镇|农村)?家庭|"
+    r"举报人|报考人员|持证人|权利人|受让人|使用权人|运营单位|产权人|"
+    # -- (?:申请|…)?家庭 spelled out: every branch starting with a character lets the regex
+    # engine skip to the positions where one can start (3 times faster on real texts)
+    r"申请家庭|困难家庭|居民家庭|城镇家庭|农村家庭|家庭|"
     r"住户|农户|村民|群众|老年人|残疾人|学生|患者|游客|驾驶员|车辆所有人)"
 )
 #: A public subject opens a duty sentence within this many characters, and is at most this long.
