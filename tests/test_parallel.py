@@ -55,6 +55,68 @@ def test_workers_give_the_same_report_as_one_process(tmp_path: Path, monkeypatch
         assert store.count("predictions") == 10  # -- 08-copy reused 01's prediction
 
 
+def rows_of(result) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return [
+        (r.seq, r.path, r.sha256, r.status, r.label, r.probabilities, r.evidence, r.findings)
+        for r in result.rows
+    ]
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_forked_and_spawned_workers_record_what_one_process_does(
+    tmp_path: Path, method: str
+) -> None:
+    folder = make_batch(tmp_path / "in")
+    model = load_model()
+    with Store.open(tmp_path / "one.db") as store:
+        alone = screen_paths([folder], store, model, "2026-11-27")
+    with Store.open(tmp_path / f"{method}.db") as store:
+        pool = ProcessPool(2, start_method=method)
+        together = screen_paths([folder], store, model, "2026-11-27", executor=pool)
+    assert pool.start_method == method
+    assert rows_of(together) == rows_of(alone)
+
+
+def test_workers_fork_only_while_no_other_thread_runs() -> None:
+    import sys
+    import threading
+
+    from screening.pipeline.parallel import safe_start_method
+
+    if not sys.platform.startswith("linux"):
+        assert safe_start_method() == "spawn"
+        return
+    assert threading.active_count() == 1
+    assert safe_start_method() == "fork"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert safe_start_method() == "spawn"
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_a_forked_worker_reads_pdfs_with_an_extraction_process_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """Regression: a worker forked from a process that had started its guarded extraction
+    process inherited the parent's handle and failed on every PDF (a process may only ask after
+    its own children)."""
+    from screening.read import extract_with_limits
+
+    extract_with_limits(pdf_bytes([["先读一份"]]), "pdf")  # -- the client's own worker runs
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"{i}.pdf").write_bytes(pdf_bytes([NORMATIVE_TEXT.splitlines()[: 8 + i]]))
+    with Store.open(tmp_path / "fork.db") as store:
+        pool = ProcessPool(2, start_method="fork")
+        result = screen_paths([folder], store, load_model(), "2026-11-27", executor=pool)
+    assert [r.status for r in result.rows] == ["ok"] * 4, [r.error for r in result.rows]
+
+
 def test_rerun_with_workers_skips_what_is_done(tmp_path: Path) -> None:
     folder = make_batch(tmp_path / "in")
     model = load_model()

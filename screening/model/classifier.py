@@ -402,6 +402,13 @@ class ScreeningModel:
         self.__dict__.update(state)
         self.vocab = {term: i for i, term in enumerate(self.vocab_list)}
 
+    def prepare(self) -> None:
+        """Build now what the model builds on first use (the segmenter, the column index): before
+        worker processes fork from this one, so that they share it rather than build it each."""
+        self.segmenter  # noqa: B018
+        if self.legal is not None:
+            self._index()
+
     def unchanged_source(self) -> tuple[str, str] | None:
         """:attr:`source` while its file still holds the bytes the model was loaded from."""
         if self.source is None:

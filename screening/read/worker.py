@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import os
 import signal
 import sys
 import threading
@@ -101,6 +102,17 @@ def shutdown() -> None:
 
 
 atexit.register(shutdown)
+
+
+def _forget_in_child() -> None:
+    """In a process forked from one that had a worker: that worker is the parent's (this process
+    cannot even ask whether it lives); start one of its own when it needs one."""
+    global _worker, _lock
+    _worker = None
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def _discard(worker: _Worker) -> None:
