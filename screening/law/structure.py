@@ -231,19 +231,32 @@ class Structure:
 
 
 @functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass ``cls`` (``None`` for any other type)."""
+    return tuple(f.name for f in fields(cls)) if is_dataclass(cls) else None
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _plain(value: Any) -> Any:
     """``value`` as JSON-ready data: dataclasses as dicts of their fields (what
-    :func:`dataclasses.asdict` gives, without its deep copies), dates as ISO text, tuples as lists."""
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    :func:`dataclasses.asdict` gives, without its deep copies), dates as ISO text, tuples as lists.
+
+    The exact types a structure holds (text, numbers, spans, lists, its dataclasses) are told
+    apart by one lookup each; anything else goes through the isinstance tests."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is tuple or kind is list:
+        return [v if type(v) in _SCALARS else _plain(v) for v in value]
+    names = _field_names(kind)
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    if isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, date):
         return value.isoformat()
-    if is_dataclass(value) and not isinstance(value, type):
-        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
