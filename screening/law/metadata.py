@@ -98,12 +98,20 @@ class Metadata:
 
 
 @functools.lru_cache(maxsize=8)
-def _lines(text: str) -> tuple[str, ...]:
-    """The non-empty lines of ``text``, stripped, without a web portal's field block (kept for
-    the last few texts: title, 文号, date and issuer each read them)."""
+def _read_lines(text: str) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The non-empty lines of ``text``, stripped, without a web portal's field block, and the
+    block's fields (kept for the last few texts: title, 文号, date and issuer each read them;
+    callers must not change the fields)."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    _, used = _portal_fields(lines)
-    return tuple(line for i, line in enumerate(lines) if i not in used) if used else tuple(lines)
+    fields, used = _portal_fields(lines)
+    if used:
+        return tuple(line for i, line in enumerate(lines) if i not in used), fields
+    return tuple(lines), fields
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    """The non-empty lines of ``text``, stripped, without a web portal's field block."""
+    return _read_lines(text)[0]
 
 
 #: Field labels of the disclosure block government web portals print above a document
@@ -166,13 +174,15 @@ def _portal_fields(lines: list[str]) -> tuple[dict[str, str], set[int]]:
 
 def portal_field(text: str, labels: tuple[str, ...]) -> str | None:
     """The value of the first of ``labels`` in the portal block of ``text``, if it has one."""
-    fields, _ = _portal_fields([line.strip() for line in text.split("\n") if line.strip()])
+    fields = _read_lines(text)[1]
     for label in labels:
         if fields.get(label):
             return fields[label]
     return None
 
 
+#: The brackets that open a 文号's year: every DOC_NUMBER match holds one.
+_YEAR_OPENERS = ("〔", "[", "［", "(", "（", "【")
 #: A line that states a 文号 holds little else: the number, a 签发人 field, a few spaces.
 _MAX_NUMBER_LINE = 80
 
@@ -186,7 +196,10 @@ def _own_number_in(line: str) -> str | None:
     line = _FIELD_LABEL.sub("", line.strip())
     if len(line) > _MAX_NUMBER_LINE:
         return None  # -- a paragraph, not a number line (and a huge one makes the scan slow)
-    for match in DOC_NUMBER.finditer(line):
+    # -- DOC_NUMBER tries up to 16 characters of code at every character: a line without its
+    # year bracket (most lines) is not scanned
+    numbers = DOC_NUMBER.finditer(line) if any(b in line for b in _YEAR_OPENERS) else ()
+    for match in numbers:
         before = line[: match.start()]
         if before and not before[-1].isspace() and not before.endswith(("：", ":")):
             continue
