@@ -60,3 +60,31 @@ def test_fingerprint_ignores_comments_but_not_entries() -> None:
     b = Segmenter("词语 10\n\n").fingerprint()
     c = Segmenter("词语 11\n").fingerprint()
     assert a == b != c
+
+
+def test_the_segmenter_that_takes_rjiebas_default_engine_shares_no_words() -> None:
+    """The first rjieba segmenter of a process takes the engine rjieba builds when imported; a
+    later one, with another dictionary, builds its own: neither sees the other's words, in
+    either order. A fresh process, so that the default engine is still free."""
+    import subprocess
+    import sys
+
+    script = f"""
+from screening.model.segment import Segmenter
+DICT, SENTENCE = {DICT!r}, {SENTENCE!r}
+first_with = Segmenter(DICT, backend="rjieba")
+plain = Segmenter("", backend="rjieba")
+assert "区住房保障局" in first_with.cut(SENTENCE)
+assert "区住房保障局" not in plain.cut(SENTENCE)
+second_with = Segmenter(DICT, backend="rjieba")
+assert "区住房保障局" in second_with.cut(SENTENCE) and "区住房保障局" not in plain.cut(SENTENCE)
+print("ok")
+"""
+    reverse = script.replace(
+        'first_with = Segmenter(DICT, backend="rjieba")\nplain = Segmenter("", backend="rjieba")',
+        'plain = Segmenter("", backend="rjieba")\nfirst_with = Segmenter(DICT, backend="rjieba")',
+    )
+    assert reverse != script
+    for code in (script, reverse):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert done.stdout.strip() == "ok", done.stderr

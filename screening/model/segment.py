@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +65,12 @@ def available_backend() -> str:
     return "rjieba"
 
 
+#: Whether a segmenter of this process has taken rjieba's default engine (a second segmenter,
+#: perhaps with another dictionary, builds its own).
+_default_engine_taken = False
+_default_engine_lock = threading.Lock()
+
+
 class Segmenter:
     """Cuts Chinese text into words with a legal user dictionary.
 
@@ -105,7 +112,12 @@ class Segmenter:
         if self.backend == "rjieba":
             import rjieba
 
-            engine = rjieba.Jieba()
+            global _default_engine_taken
+            with _default_engine_lock:
+                # -- importing rjieba builds its default engine (0.12 s, as long as a second):
+                # the first segmenter of a process takes it, through the module's own functions
+                take, _default_engine_taken = not _default_engine_taken, True
+            engine = rjieba if take else rjieba.Jieba()
             for entry in self.entries:
                 engine.add_word(entry.word, entry.freq, entry.tag)
             return engine.cut
