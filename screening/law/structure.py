@@ -108,8 +108,16 @@ _ARTICLE_REF = re.compile(
 _ARTICLE_NUM = re.compile(rf"第\s*({_NUM}{{1,5}})\s*条")
 #: (The lookahead names the possible first characters: without it the optional prefix makes the
 #: engine try the whole pattern at every position, three times slower.)
+#: (?:同时|予以|即行|一并)?(?:废止|…) spelled out, in the same order: every branch starts with a
+#: character, so the regex engine skips to where one can start.
 _SUPERSEDE_VERB = re.compile(
-    r"(?P<verb>(?=[同予即一废失停不])(?:同时|予以|即行|一并)?(?:废止|失效|停止执行|不再执行))"
+    "(?P<verb>"
+    + "|".join(
+        prefix + verb
+        for prefix in ("同时", "予以", "即行", "一并", "")
+        for verb in ("废止", "失效", "停止执行", "不再执行")
+    )
+    + ")"
 )
 _SENTENCE_END = re.compile(r"[。；;！？\n]")
 _ADDRESSEE_LINE = re.compile(r"^([^：:\n]{2,120})[：:]\s*$", re.M)
