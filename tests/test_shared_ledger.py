@@ -304,3 +304,32 @@ def test_db_option_wins_over_the_environment(
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == f"台账：SQLite {tmp_path / 'mine.db'}"
     assert pgserver  # -- the helper the PostgreSQL fixture starts servers with
+
+
+def test_workers_forked_beside_an_open_ledger_leave_it_usable(tmp_path: Path, ledger: str) -> None:
+    """Workers forked from the client inherit its open ledger connection (an SQLite file or a
+    PostgreSQL socket). They never touch it and leave without closing it, so the client goes on
+    recording, on both engines, and a second forked batch in the same connection works too."""
+    from screening.ledger import decisions
+    from screening.model.registry import load_model
+    from screening.pipeline.parallel import ProcessPool
+    from screening.pipeline.screen import screen_paths
+
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for name, text in DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    model = load_model()
+    with Store.open() as store:
+        first = screen_paths(
+            [folder], store, model, "2026-11-27", executor=ProcessPool(2, start_method="fork")
+        )
+        again = screen_paths(
+            [folder], store, model, "2026-12-01", executor=ProcessPool(2, start_method="fork")
+        )
+        decisions.record(
+            store, first.rows[0].sha256 or "", "normative", "甲", batch_id=first.batch_id
+        )
+        assert store.count("predictions") == 12
+        assert store.count("decisions") == 1
+    assert [r.status for r in first.rows + again.rows] == ["ok"] * 12
