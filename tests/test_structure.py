@@ -343,9 +343,9 @@ def test_each_document_is_parsed_once_while_screened(
         calls["metadata"] += 1
         return real_metadata(text)
 
-    def count_structure(text, hints=None):  # type: ignore[no-untyped-def]
+    def count_structure(text, hints=None, **options):  # type: ignore[no-untyped-def]
         calls["structure"] += 1
-        return real_structure(text, hints)
+        return real_structure(text, hints, **options)
 
     import screening.pipeline.screen as screen_module
 
@@ -359,3 +359,23 @@ def test_each_document_is_parsed_once_while_screened(
         rows = screen_paths([folder], store, load_model(), "2026-11-27").rows
     assert rows[0].label == "normative"
     assert calls == {"metadata": 1, "structure": 1}
+
+
+def test_metadata_read_from_the_same_text_is_not_read_again_and_changes_nothing() -> None:
+    """The pipeline passes the metadata parse_metadata read from the extraction's text
+    (complete): what it lacks is not looked for again. The structure must be the one read with
+    the lacking fields looked for, on every corpus text."""
+    from pathlib import Path
+
+    from screening.law.metadata import parse_metadata
+    from screening.law.structure import parse_structure
+    from screening.model.corpus import load_corpus
+
+    docs = load_corpus(Path(__file__).resolve().parents[1] / "corpus")
+    lacking = 0
+    for doc in docs[::3]:
+        meta = parse_metadata(doc.text)
+        lacking += None in (meta.title, meta.doc_number, meta.issuer, meta.date)
+        fast = parse_structure(doc.text, meta, complete=True).to_dict()
+        assert fast == parse_structure(doc.text, meta).to_dict(), doc.id
+    assert lacking > 30  # -- the skipped searches were tried on many texts

@@ -281,7 +281,10 @@ def analyze_file(job: Job, model: ScreeningModel, limits: Limits, as_of: str) ->
 def _judge(out: Analysis, model: ScreeningModel, as_of: str) -> None:
     """Classify ``out``'s extraction and apply the rules, filling ``out``."""
     if out.extraction is not None:
-        document = read_document(out.extraction.text, Metadata(**out.extraction.metadata))
+        # -- an extraction made just now holds what this code's parse_metadata read from its text
+        document = read_document(
+            out.extraction.text, Metadata(**out.extraction.metadata), fresh=out.fresh
+        )
         kind = model.kind_of(document)
         analysis = analyze(document, date.fromisoformat(as_of))
         assessed = assess(model, kind, analysis)
