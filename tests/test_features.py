@@ -47,3 +47,25 @@ def test_masthead_urgency_and_signer_lines_are_furniture_but_titles_are_not() ->
         content(text)
         == "\n\n\n某局办发〔2014〕26号\n某某局关于废止部分规范性文件\n各单位：\n正文。\n"
     )
+
+
+def test_content_without_the_long_furniture_forms_cuts_what_the_full_pattern_cuts() -> None:
+    """content() leaves the masthead and printing-line forms out of its pattern when no line
+    ends in 件 or 印发, where they cannot match: on random texts of furniture pieces (forms split
+    over lines included) it must cut exactly what the full pattern cuts."""
+    import random
+
+    from screening.model import features
+
+    pieces = [
+        "抄送：某局", "联系人：张三", "电话：123", "某某局文件", "某某局文 件", "— 3 —",
+        "-\n3\n-", "2017年3月1日印发", "某办公室 2021年 3月 1日印发", "特 急", "正文内容。",
+        "关于印发某某文件的通知", "\u3000", "  ", "\n", "文", "件", "印发", "3", "—",
+    ]  # fmt: skip
+    rng = random.Random(3)
+    short = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        short += not features._LONG_FORMS_END.search(text)
+        assert features.content(text) == features._FURNITURE.sub("", text), repr(text)
+    assert 2000 < short < 18000  # -- both patterns were used
