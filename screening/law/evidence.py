@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .prefilter import Prefiltered
 from .structure import Span, Structure, series_prefix
 
 _37 = "国办发〔2018〕37号"
@@ -171,12 +172,13 @@ class Fact:
 
 # -- patterns
 
-_REGISTRATION = re.compile(
+_REGISTRATION = Prefiltered(
     r"(?:登记号|登记编号|备案号|统一编号|规范性文件编号|文件登记号)\s*[:：]\s*"
-    r"(?P<code>[A-Z]{2,8}\d{0,4}\s*[-－—]\s*\d{4}\s*[-－—]\s*\d{2,6})"
+    r"(?P<code>[A-Z]{2,8}\d{0,4}\s*[-－—]\s*\d{4}\s*[-－—]\s*\d{2,6})",
+    ("登记号", "登记编号", "备案号", "统一编号", "文件编号"),
 )
-_CONTINUES = re.compile(
-    r"关于(?:延长|延续|继续施行|继续执行)[^。]{0,80}?有效期|有效期延长至|继续有效期至"
+_CONTINUES = Prefiltered(
+    r"关于(?:延长|延续|继续施行|继续执行)[^。]{0,80}?有效期|有效期延长至|继续有效期至", ("有效期",)
 )
 _AMENDS = re.compile(r"^[^《]{0,40}关于(?:修改|废止|宣布失效|停止执行)[^《]{0,12}《")
 _OWN_AFFAIRS = re.compile(
@@ -196,9 +198,10 @@ _TECHNICAL_TITLE = re.compile(
     r"(?:技术标准|技术规程|技术规范|技术规定|技术导则|技术指南|设计标准|设计规范|验收标准|施工规范|导则|"
     r"编制规定|计价规则|定额|评价标准|工法)(?:（[^（）]{0,12}）)?$"
 )
-_TECHNICAL_TEXT = re.compile(
+_TECHNICAL_TEXT = Prefiltered(
     r"批准(?:《[^《》]{1,60}》)?(?:为|作为)[^。，；]{0,20}?(?:工程建设规范|地方标准|工程建设标准|标准化指导性技术文件)"
-    r"|统一编号为\s*(?:DG|DB|DGJ|DBJ)"
+    r"|统一编号为\s*(?:DG|DB|DGJ|DBJ)",
+    ("批准", "统一编号为"),
 )
 _FORWARDING = re.compile(r"(?:转发|批转)")
 _IMPLEMENTING = re.compile(r"关于(?:贯彻落实|贯彻执行|贯彻实施|认真贯彻)")
@@ -211,8 +214,9 @@ _COORDINATION = re.compile(
     r"(?:领导小组|指挥部|工作专班|联席会议|协调小组|工作小组|安全生产委员会|安委会|议事协调|"
     r"爱国卫生运动委员会|绿化委员会|防汛防旱指挥部)(?:办公室)?$"
 )
-_ONE_PARTY = re.compile(
-    r"你(?:单位|公司|局|委|办|院|校|厅|行|处|们单位|县|区|镇|街道)|特此批复|此复"
+_ONE_PARTY = Prefiltered(
+    r"你(?:单位|公司|局|委|办|院|校|厅|行|处|们单位|县|区|镇|街道)|特此批复|此复",
+    ("你", "此复", "特此批复"),
 )
 _REPLY_TITLE = re.compile(r"(?:批复|复函|答复|的函)$")
 _PUBLIC_SUBJECT = re.compile(
@@ -241,8 +245,9 @@ _INTERNAL_ADDRESSEE = re.compile(
 _OPEN_ADDRESSEE = re.compile(
     r"各有关单位|有关单位|相关单位|各相关单位|社会各界|各(?:类)?企业|各.{0,8}(?:企业|机构|协会|学校|医院)"
 )
-_SCOPE = re.compile(
-    r"本(?:办法|规定|细则|规则|实施办法|实施细则)(?:适用于|所称)|适用本(?:办法|规定|细则|规则)"
+_SCOPE = Prefiltered(
+    r"本(?:办法|规定|细则|规则|实施办法|实施细则)(?:适用于|所称)|适用本(?:办法|规定|细则|规则)",
+    ("适用", "所称"),
 )
 
 

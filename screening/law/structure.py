@@ -30,6 +30,7 @@ from .metadata import (
     find_title,
     split_issuers,
 )
+from .prefilter import Prefiltered
 
 Span = tuple[int, int]
 
@@ -86,9 +87,10 @@ _EFFECTIVE = re.compile(
     rf"自\s*(?:(?P<date>{_WRAPPED_DATE.pattern})|(?P<rel>印发|发布|公布|发文|签发|颁布)之?日)\s*"
     rf"(?:起\s*(?P<after>{_NUM}{{1,3}})\s*日后|起|之日起|后)?\s*(?:施行|执行|实施|生效|试行)"
 )
-_VALID_UNTIL = re.compile(
+_VALID_UNTIL = Prefiltered(
     rf"(?:有效期|执行期|实施期|试行期)(?:限)?[^。；\n]{{0,30}}?(?:至|到|截至|止于)\s*"
-    rf"(?P<date>{_WRAPPED_DATE.pattern})"
+    rf"(?P<date>{_WRAPPED_DATE.pattern})",
+    ("有效期", "执行期", "实施期", "试行期"),
 )
 _VALID_FOR = re.compile(
     rf"(?:有效期|试行期|试行|执行期|实施期)(?:限)?\s*(?:为|是|暂定为?|：|:)?\s*"
@@ -96,10 +98,10 @@ _VALID_FOR = re.compile(
 )
 _PROVISIONAL = re.compile(r"暂行|试行")
 _ARTICLE = re.compile(rf"(?m)^[ \t\u3000]*第\s*({_NUM}{{1,5}})\s*条")
-_CHAPTER = re.compile(rf"(?m)^[ \t\u3000]*第\s*({_NUM}{{1,3}})\s*章")
-_INTERPRET = re.compile(r"由\s*([^。；，\n]{2,40}?)\s*负责(?:具体)?解释")
-_ATTACHMENT = re.compile(
-    r"(?m)^[ \t\u3000]*附件\s*[0-9０-９一二三四五六七八九十]*\s*[:：]?\s*(.*)$"
+_CHAPTER = Prefiltered(rf"(?m)^[ \t\u3000]*第\s*({_NUM}{{1,3}})\s*章", ("章",))
+_INTERPRET = Prefiltered(r"由\s*([^。；，\n]{2,40}?)\s*负责(?:具体)?解释", ("解释",))
+_ATTACHMENT = Prefiltered(
+    r"(?m)^[ \t\u3000]*附件\s*[0-9０-９一二三四五六七八九十]*\s*[:：]?\s*(.*)$", ("附件",)
 )
 _BOOK = re.compile(r"《([^《》\n]{2,80})》")
 _ARTICLE_REF = re.compile(
