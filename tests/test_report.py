@@ -258,3 +258,32 @@ def test_unreviewed_files_are_model_findings_pending_review(tmp_path: Path) -> N
         if name != "report.csv":  # the CSV has no catalogue
             assert report["catalogue_notes"]["continuing"] in text, name
         assert "模型初判（待审核）" in text, name
+
+
+def test_report_json_puts_each_row_on_a_line_and_holds_what_indented_json_holds() -> None:
+    """report.json: indented, but every object of a list of objects (a file's row, a catalogue
+    row) on one line; the content is what json.dumps gives, dates and other values as text."""
+    import json
+    from datetime import date
+
+    from screening.report.build import _json_text
+
+    report = {
+        "title": "报告",
+        "counts": {"files": 2, "empty": {}, "none": None},
+        "files": [
+            {"seq": 1, "path": "甲.txt", "flags": [{"rule": "a", "span": [1, 2]}], "date": date(2024, 1, 2)},
+            {"seq": 2, "path": "乙\n.txt", "flags": [], "probabilities": {"normative": 0.5}},
+        ],
+        "catalogues": {"repeal": [{"title": "某办法"}], "continuing": []},
+        "numbers": [1, 2.5, "三"],
+    }  # fmt: skip
+    text = _json_text(report)
+    assert json.loads(text) == json.loads(json.dumps(report, ensure_ascii=False, default=str))
+    lines = text.split("\n")
+    assert (
+        '    {"seq": 1, "path": "甲.txt", "flags": [{"rule": "a", "span": [1, 2]}], "date": "2024-01-02"},'
+        in lines
+    )
+    assert '      {"title": "某办法"}' in lines
+    assert '  "numbers": [' in lines and "    2.5," in lines

@@ -376,10 +376,27 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+_compact = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
+def _json_text(value: Any, depth: int = 0) -> str:
+    """``value`` as indented JSON, except that a list of objects (the files, a catalogue's rows)
+    puts each object on one line: a batch's report reads, greps and diffs file by file, and
+    each row is encoded by json's C encoder (indented output takes the pure-Python one)."""
+    pad = "  " * depth
+    if isinstance(value, dict) and value:
+        items = [
+            f"{pad}  {_compact(str(key))}: {_json_text(item, depth + 1)}"
+            for key, item in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        return "[\n" + ",\n".join(f"{pad}  {_compact(item)}" for item in value) + f"\n{pad}]"
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str).replace("\n", "\n" + pad)
+
+
 def write_json(report: dict[str, Any], path: Path) -> None:
-    path.write_text(
-        json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
-    )
+    path.write_text(_json_text(report) + "\n", encoding="utf-8")
 
 
 def write_csv(report: dict[str, Any], path: Path) -> None:
