@@ -108,8 +108,6 @@ _ARTICLE_REF = re.compile(
     rf"(?:\s*(?:第\s*{_NUM}{{1,5}}\s*[条款项])+(?:\s*[、和及至]\s*(?:第\s*{_NUM}{{1,5}}\s*[条款项])+)*)"
 )
 _ARTICLE_NUM = re.compile(rf"第\s*({_NUM}{{1,5}})\s*条")
-#: (The lookahead names the possible first characters: without it the optional prefix makes the
-#: engine try the whole pattern at every position, three times slower.)
 #: (?:同时|予以|即行|一并)?(?:废止|…) spelled out, in the same order: every branch starts with a
 #: character, so the regex engine skips to where one can start.
 _SUPERSEDE_VERB = re.compile(

@@ -51,7 +51,7 @@ def _furniture(forms: tuple[str, ...]) -> re.Pattern[str]:
 
 _FURNITURE = _furniture(_FURNITURE_FORMS)
 #: The same without the long forms, for a text where they cannot match (the same matches, as a
-#: form that never matches never wins; about a third of the time).
+#: form that never matches never wins): 78% of the dev-set and corpus texts.
 _FURNITURE_SHORT = _furniture(
     tuple(form for i, form in enumerate(_FURNITURE_FORMS) if i not in _LONG_FORMS)
 )
