@@ -31,12 +31,12 @@ class Document:
     tokens_by: str | None = None
 
 
-def read_document(text: str, metadata: Metadata | None = None, fresh: bool = False) -> Document:
+def read_document(text: str, metadata: Metadata | None = None, complete: bool = False) -> Document:
     """Read ``text`` once. ``metadata``: its identity when already known (stored with the
     extraction, or a catalogue's fields); the fields it lacks are read from the text, unless
-    ``fresh``: it is what :func:`parse_metadata` read from this very text by this code, and
+    ``complete``: it is what :func:`parse_metadata` read from this very text by this code, and
     what it lacks, the text lacks."""
-    complete = fresh or metadata is None
-    meta = metadata if metadata is not None else parse_metadata(text)
-    structure = parse_structure(text, meta, complete=complete)
-    return Document(text, meta, structure, legal_facts(structure, text))
+    if metadata is None:
+        metadata, complete = parse_metadata(text), True
+    structure = parse_structure(text, metadata, complete=complete)
+    return Document(text, metadata, structure, legal_facts(structure, text))

@@ -15,12 +15,12 @@ from collections.abc import Iterator
 
 
 class Prefiltered:
-    """``pattern`` (compiled with ``flags``), scanned only in texts that hold one of ``words``."""
+    """``pattern``, scanned only in texts that hold one of ``words``."""
 
     __slots__ = ("pattern", "words")
 
-    def __init__(self, pattern: str, words: tuple[str, ...], flags: int = 0) -> None:
-        self.pattern = re.compile(pattern, flags)
+    def __init__(self, pattern: str, words: tuple[str, ...]) -> None:
+        self.pattern = re.compile(pattern)
         self.words = words
 
     def may_match(self, text: str) -> bool:

@@ -25,6 +25,7 @@ from .cnum import find_dates
 from .document import Document, read_document
 from .evidence import Fact
 from .lawref import REPEALED, LawTable, default_table
+from .prefilter import Prefiltered
 from .structure import Span, Structure, add_months
 
 REPEAL, LEGALITY, FAIR = "repeal", "legality", "fair_competition"
@@ -586,13 +587,12 @@ def _campaign_ended(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
 
 _DATE_TEXT = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
 #: A stated window the file's benefits or duties apply in: 申请截止日期为…, 适用于…至…期间.
-_WINDOW = re.compile(
+_WINDOW = Prefiltered(
     rf"(?:申请|申报|受理)截止(?:日期|时间)?(?:为|是|至|到)?\s*(?P<deadline>{_DATE_TEXT})"
     rf"|(?:适用于|适用期(?:限)?为?|实施期(?:限)?为?|执行期(?:限)?为?|政策期(?:限)?为?|补贴期(?:限)?为?)\s*"
-    rf"(?:{_DATE_TEXT})\s*(?:至|到|—|-)\s*(?P<until>{_DATE_TEXT})"
+    rf"(?:{_DATE_TEXT})\s*(?:至|到|—|-)\s*(?P<until>{_DATE_TEXT})",
+    ("截止", "适用于", "适用期", "实施期", "执行期", "政策期", "补贴期"),
 )
-#: Every match of _WINDOW holds one of these (a text without them needs no scan).
-_WINDOW_WORDS = ("截止", "适用于", "适用期", "实施期", "执行期", "政策期", "补贴期")
 
 
 def _window_ended(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
@@ -601,8 +601,6 @@ def _window_ended(doc: _Doc) -> Iterator[tuple[Span | None, str]]:
     s = doc.structure
     expiry = s.expiry()
     if expiry is not None and expiry >= doc.as_of:
-        return
-    if not any(word in doc.text for word in _WINDOW_WORDS):
         return
     last = None
     for match in _WINDOW.finditer(doc.text):

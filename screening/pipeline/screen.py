@@ -283,7 +283,7 @@ def _judge(out: Analysis, model: ScreeningModel, as_of: str) -> None:
     if out.extraction is not None:
         # -- an extraction made just now holds what this code's parse_metadata read from its text
         document = read_document(
-            out.extraction.text, Metadata(**out.extraction.metadata), fresh=out.fresh
+            out.extraction.text, Metadata(**out.extraction.metadata), complete=out.fresh
         )
         kind = model.kind_of(document)
         analysis = analyze(document, date.fromisoformat(as_of))
