@@ -78,3 +78,7 @@ class ReportWriteError(ScreeningError):
 
 class DataFileError(ScreeningError):
     """A data file shipped with or given to ``screening`` (e.g. the law status table) is malformed."""
+
+
+class WorkerExitedError(ScreeningError):
+    """A worker process ended while it analysed a file (killed, out of memory, crashed)."""

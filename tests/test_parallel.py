@@ -117,6 +117,114 @@ def test_a_forked_worker_reads_pdfs_with_an_extraction_process_of_its_own(
     assert [r.status for r in result.rows] == ["ok"] * 4, [r.error for r in result.rows]
 
 
+def test_a_worker_that_dies_fails_only_the_file_it_was_analysing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed on one file (out of memory, a crash in a library) costs that file only:
+    the jobs it had not begun go to the other worker, and a new worker takes its place."""
+    import os
+
+    from screening.pipeline import parallel
+
+    folder = make_batch(tmp_path / "in")
+    model = load_model()
+    with Store.open(tmp_path / "one.db") as store:
+        alone = screen_paths([folder], store, model, "2026-11-27")
+    analyze = parallel._analyze_in_worker
+
+    def dies_on_the_fourth(job):  # type: ignore[no-untyped-def]
+        if job.path.endswith("03.txt"):
+            os._exit(9)
+        return analyze(job)
+
+    monkeypatch.setattr(parallel, "_analyze_in_worker", dies_on_the_fourth)
+    pool = ProcessPool(2, start_method="fork")
+    with Store.open(tmp_path / "fork.db") as store:
+        result = screen_paths([folder], store, model, "2026-11-27", executor=pool)
+    died = [r for r in result.rows if r.path.endswith("03.txt")]
+    assert [(r.status, r.error) for r in died] == [
+        (
+            "failed",
+            "工作进程在处理此文件时异常退出（WorkerExitedError），已跳过；请重新审查本批次，"
+            "或单独用 screening extract 检查此文件。",
+        )
+    ]
+    others = [row for row in rows_of(result) if not row[1].endswith("03.txt")]
+    assert others == [row for row in rows_of(alone) if not row[1].endswith("03.txt")]
+
+
+def test_a_worker_that_died_between_files_is_replaced() -> None:
+    import os
+    import signal
+
+    from screening.config import Limits
+    from screening.pipeline.screen import Job
+
+    pool = ProcessPool(2, start_method="fork")
+    pool.start(load_model(), Limits(), "2026-11-27")
+    try:
+        assert [pool.submit(Job(i, "/nonexistent/x.txt")).result().status for i in range(4)] == [
+            "failed"
+        ] * 4
+        first = pool._procs[0].process
+        os.kill(first.pid or 0, signal.SIGKILL)
+        first.join()
+        results = [pool.submit(Job(i, "/nonexistent/x.txt")) for i in range(6)]
+        assert [r.result().status for r in results] == ["failed"] * 6
+        assert [r.result().error for r in results] == [results[0].result().error] * 6
+        assert "无法读取文件" in (results[0].result().error or "")
+        assert len(pool._procs) == 2 and first not in [w.process for w in pool._procs]
+    finally:
+        pool.close()
+
+
+def test_a_worker_that_cannot_start_fails_each_file_with_its_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screening.errors import ModelLoadError
+    from screening.pipeline import parallel
+
+    def refuses(*args: object) -> None:
+        raise ModelLoadError("模型文件在筛查开始后被改动。")
+
+    monkeypatch.setattr(parallel, "_init_worker", refuses)
+    folder = make_batch(tmp_path / "in")
+    with Store.open(tmp_path / "fork.db") as store:
+        result = screen_paths(
+            [folder],
+            store,
+            load_model(),
+            "2026-11-27",
+            executor=ProcessPool(2, start_method="fork"),
+        )
+    analysed = [r for r in result.rows if "工作进程" in (r.error or "")]
+    # -- every file but the copy of 01, which the client screens itself after its twin
+    assert [Path(r.path).name for r in result.rows if r not in analysed] == ["08-copy.txt"]
+    assert {r.error for r in analysed} == {
+        "工作进程在处理此文件时异常退出（ModelLoadError），已跳过；请重新审查本批次，"
+        "或单独用 screening extract 检查此文件。"
+    }
+
+
+def test_the_client_runs_no_thread_while_workers_run(tmp_path: Path) -> None:
+    """The pool speaks to its workers through pipes, with no thread of its own, so a worker that
+    has to be replaced can again be forked (see safe_start_method)."""
+    import threading
+
+    from screening.config import Limits
+
+    pool = ProcessPool(2, start_method="fork")
+    pool.start(load_model(), Limits(), "2026-11-27")
+    try:
+        from screening.pipeline.screen import Job
+
+        assert pool.submit(Job(1, str(tmp_path / "none.txt"))).result().status == "failed"
+        assert threading.active_count() == 1
+    finally:
+        pool.close()
+    assert not pool._procs
+
+
 def test_rerun_with_workers_skips_what_is_done(tmp_path: Path) -> None:
     folder = make_batch(tmp_path / "in")
     model = load_model()
