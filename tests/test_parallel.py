@@ -145,12 +145,23 @@ def test_a_worker_that_dies_fails_only_the_file_it_was_analysing(
     assert [(r.status, r.error) for r in died] == [
         (
             "failed",
-            "工作进程在处理此文件时异常退出（WorkerExitedError），已跳过；请重新审查本批次，"
+            "工作进程在分析此文件时退出（退出码 9），已跳过；请重新审查本批次，"
             "或单独用 screening extract 检查此文件。",
         )
     ]
     others = [row for row in rows_of(result) if not row[1].endswith("03.txt")]
     assert others == [row for row in rows_of(alone) if not row[1].endswith("03.txt")]
+
+
+def test_a_worker_killed_by_the_system_is_reported_as_likely_out_of_memory() -> None:
+    import signal
+
+    from screening.pipeline.parallel import _exit_reason
+
+    assert _exit_reason(-signal.SIGKILL) == "被系统强行终止，常见原因是内存不足"
+    assert _exit_reason(-signal.SIGSEGV) == "被信号 SIGSEGV 终止"
+    assert _exit_reason(3) == "退出码 3"
+    assert _exit_reason(None) == "原因不明"
 
 
 def test_a_worker_that_died_between_files_is_replaced() -> None:
@@ -197,12 +208,11 @@ def test_a_worker_that_cannot_start_fails_each_file_with_its_reason(
             "2026-11-27",
             executor=ProcessPool(2, start_method="fork"),
         )
-    analysed = [r for r in result.rows if "工作进程" in (r.error or "")]
+    analysed = [r for r in result.rows if "被改动" in (r.error or "")]
     # -- every file but the copy of 01, which the client screens itself after its twin
     assert [Path(r.path).name for r in result.rows if r not in analysed] == ["08-copy.txt"]
     assert {r.error for r in analysed} == {
-        "工作进程在处理此文件时异常退出（ModelLoadError），已跳过；请重新审查本批次，"
-        "或单独用 screening extract 检查此文件。"
+        "模型文件在筛查开始后被改动，已跳过；请重新审查本批次，或单独用 screening extract 检查此文件。"
     }
 
 

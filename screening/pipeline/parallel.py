@@ -14,6 +14,7 @@ import atexit
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import threading
 from collections import deque
@@ -79,8 +80,6 @@ def _init_worker(model: ScreeningModel | tuple[str, str], limits: Limits, as_of:
     sha256 of its bytes (loading it here is faster than taking 2 MB through the start-up pipe,
     which held up the client while each worker started)."""
     global _worker_args
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # -- Ctrl-C is the client's business
     if isinstance(model, tuple):
         from pathlib import Path
@@ -315,13 +314,13 @@ class ProcessPool(Executor):
         self._procs.remove(worker)
         if worker.sent and worker.ready:  # -- else it died before it began a job
             worker.sent.popleft().resolve(
-                False, WorkerExitedError(f"工作进程退出（退出码 {code}）")
+                False, WorkerExitedError(f"工作进程在分析此文件时退出（{_exit_reason(code)}）")
             )
         else:
             self._idle_deaths += 1
         self._waiting.extendleft(reversed(worker.sent))
         if self._idle_deaths > self.IDLE_DEATHS:
-            self._break(WorkerExitedError(f"工作进程接连退出（退出码 {code}）"))
+            self._break(WorkerExitedError(f"工作进程接连退出（{_exit_reason(code)}）"))
         if self._broken is None:
             self._procs.append(self._new_worker())
         elif not self._procs:
@@ -354,6 +353,20 @@ class ProcessPool(Executor):
     def _stop(self) -> None:
         for worker in self._procs:
             _end(worker, timeout=0.0)
+
+
+def _exit_reason(code: int | None) -> str:
+    """Why a worker process ended, for the advisor: its exit code, or the signal that ended it."""
+    if code is None:
+        return "原因不明"
+    if code == -signal.SIGKILL:
+        return "被系统强行终止，常见原因是内存不足"
+    if code < 0:
+        try:
+            return f"被信号 {signal.Signals(-code).name} 终止"
+        except ValueError:
+            return f"被信号 {-code} 终止"
+    return f"退出码 {code}"
 
 
 def _end(worker: _Worker, timeout: float | None) -> None:

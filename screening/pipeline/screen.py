@@ -23,7 +23,7 @@ from typing import Any
 
 from ..config import Limits
 from ..errorlog import internal_error_message, log_exception
-from ..errors import ExtractionError, NoTextLayerError, ReaderBugError
+from ..errors import ExtractionError, NoTextLayerError, ReaderBugError, ScreeningError
 from ..labels import LABEL_NAMES
 from ..law import (
     ANY,
@@ -487,12 +487,17 @@ def _record_planned(
     try:
         analysis = planned.future.result()
     except Exception as exc:  # a worker that died (killed, out of memory) fails one file
+        # -- a worker's own account (it died, or could not start) says what happened
+        happened = (
+            str(exc).rstrip("。")
+            if isinstance(exc, ScreeningError)
+            else f"工作进程在处理此文件时异常退出（{type(exc).__name__}）"
+        )
         analysis = Analysis(
             planned.seq,
             display_path(planned.path),
             FAILED,
-            f"工作进程在处理此文件时异常退出（{type(exc).__name__}），已跳过；请重新审查本批次，"
-            "或单独用 screening extract 检查此文件。",
+            f"{happened}，已跳过；请重新审查本批次，或单独用 screening extract 检查此文件。",
         )
     return record_analysis(store, batch_id, model.version, as_of, analysis, structures)
 
