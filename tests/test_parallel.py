@@ -5,6 +5,7 @@ interrupted, and a clear error (never a silent local run) when the cluster canno
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -214,6 +215,54 @@ def test_a_worker_that_cannot_start_fails_each_file_with_its_reason(
     assert {r.error for r in analysed} == {
         "模型文件在筛查开始后被改动，已跳过；请重新审查本批次，或单独用 screening extract 检查此文件。"
     }
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork and /proc")
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_workers_end_when_the_client_is_killed(method: str) -> None:
+    """Regression: a forked worker held the client's ends of the pipes, so a client killed
+    (kill -9, out of memory) left its workers waiting for the next job for ever."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    client = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\n"
+            "from screening.config import Limits\n"
+            "from screening.model import load_model\n"
+            "from screening.pipeline.parallel import ProcessPool\n"
+            f"pool = ProcessPool(2, start_method={method!r})\n"
+            "pool.start(load_model(), Limits(), '2026-11-27')\n"
+            "print(*[w.process.pid for w in pool._procs], flush=True)\n"
+            "time.sleep(120)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert client.stdout is not None
+    pids = [int(p) for p in client.stdout.readline().split()]
+    assert len(pids) == 2
+    client.send_signal(signal.SIGKILL)
+    client.wait()
+
+    def running(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 30
+    while any(map(running, pids)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in pids if running(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
 
 
 def test_the_client_runs_no_thread_while_workers_run(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ import signal
 import sys
 import threading
 from collections import deque
+from collections.abc import Sequence
 from concurrent.futures import Future
 from contextlib import suppress
 from multiprocessing.connection import Connection, wait
@@ -116,9 +117,17 @@ def safe_start_method() -> str:
     return "spawn"
 
 
-def _worker_main(conn: Connection, initargs: tuple[Any, ...]) -> None:
+def _worker_main(
+    conn: Connection, initargs: tuple[Any, ...], inherited: Sequence[Connection] = ()
+) -> None:
     """A worker process: analyse each job the client sends, in order, until it sends ``None``
-    or goes away. Every answer is ``(True, analysis)`` or ``(False, exception)``."""
+    or goes away. Every answer is ``(True, analysis)`` or ``(False, exception)``.
+
+    ``inherited``: the client's ends of the workers' pipes, which a forked worker holds too.
+    They are closed first: while any process holds the client's end, a worker would not see the
+    client go (killed, crashed) and would wait for its next job for ever."""
+    for end in inherited:
+        end.close()
     try:
         _init_worker(*initargs)
     except BaseException as exc:  # -- e.g. the model file changed: every job gets the error
@@ -178,10 +187,15 @@ class _Result:
 class _Worker:
     """One worker process, the pipe to it, and its jobs not yet answered (in the order sent)."""
 
-    def __init__(self, context: Any, initargs: tuple[Any, ...]) -> None:
+    def __init__(
+        self, context: Any, initargs: tuple[Any, ...], others: Sequence[_Worker] = ()
+    ) -> None:
         self.conn, child = context.Pipe(duplex=True)
+        # -- a forked worker inherits the client's ends of its own pipe and of the others'
+        forked = context.get_start_method() == "fork"
+        inherited = [self.conn, *(w.conn for w in others)] if forked else []
         # -- not a daemon: a worker starts an extraction process of its own for PDFs
-        self.process = context.Process(target=_worker_main, args=(child, initargs))
+        self.process = context.Process(target=_worker_main, args=(child, initargs, inherited))
         self.process.start()
         child.close()
         self.ready = False  # -- its start-up answer not yet read
@@ -233,14 +247,16 @@ class ProcessPool(Executor):
             model.prepare()  # -- built once here, shared by every worker
         self.start_method = method
         self._args: tuple[Any, ...] = (model, limits, as_of)
-        self._procs = [self._new_worker() for _ in range(self.workers)]
+        self._procs = []
+        for _ in range(self.workers):  # -- one by one: each is told of those before it
+            self._procs.append(self._new_worker())
         self._started = True
         # -- should this process end without close(), its workers must not keep it waiting
         atexit.register(self._stop)
 
     def _new_worker(self) -> _Worker:
         if self.start_method == "fork" and safe_start_method() == "fork":
-            return _Worker(multiprocessing.get_context("fork"), self._args)
+            return _Worker(multiprocessing.get_context("fork"), self._args, self._procs)
         # -- a spawned worker (also one that replaces a dead worker once this process runs a
         # thread) loads the model's file when it still holds this model, else gets the model
         model, limits, as_of = self._args
