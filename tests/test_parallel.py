@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,9 @@ from screening.pipeline.parallel import ProcessPool
 from screening.pipeline.screen import screen_paths
 
 from .conftest import NON_NORMATIVE_TEXT, NORMATIVE_TEXT, docx_bytes, pdf_bytes
+
+#: Tests that fork, use SIGALRM or read /proc.
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork, SIGALRM, /proc")
 
 
 def make_batch(folder: Path) -> Path:
@@ -217,7 +221,7 @@ def test_a_worker_that_cannot_start_fails_each_file_with_its_reason(
     }
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork and /proc")
+@linux_only
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_workers_end_when_the_client_is_killed(method: str) -> None:
     """Regression: a forked worker held the client's ends of the pipes, so a client killed
@@ -263,6 +267,173 @@ def test_workers_end_when_the_client_is_killed(method: str) -> None:
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert left == []
+
+
+@contextmanager
+def fails_after(seconds: int) -> Iterator[None]:
+    """Turn a hang into a test failure (SIGALRM)."""
+    import signal
+
+    def hung(signum: int, frame: object) -> None:
+        raise AssertionError(f"still waiting after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def started_pool(workers: int = 2) -> ProcessPool:
+    from screening.config import Limits
+
+    pool = ProcessPool(workers, start_method="fork")
+    pool.start(load_model(), Limits(), "2026-11-27")
+    return pool
+
+
+@linux_only
+def test_an_answer_the_client_cannot_rebuild_fails_only_its_own_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: an answer that could be pickled but not unpickled (an exception whose
+    __init__ needs more arguments) raised before its job was taken off the worker's list, so
+    every later result went to the job before it."""
+    from screening.errors import ReaderBugError
+    from screening.pipeline import parallel
+    from screening.pipeline.screen import Job
+
+    folder = make_batch(tmp_path / "in")
+    analyze = parallel._analyze_in_worker
+
+    def fails_on_the_second(job):  # type: ignore[no-untyped-def]
+        if job.seq == 2:
+            raise ReaderBugError("读取失败", "KeyError", "traceback")
+        return analyze(job)
+
+    monkeypatch.setattr(parallel, "_analyze_in_worker", fails_on_the_second)
+    pool = started_pool(1)
+    try:
+        with fails_after(60):
+            results = [pool.submit(Job(i, str(folder / f"0{i}.txt"))) for i in range(1, 6)]
+            with pytest.raises(TypeError):
+                results[1].result()
+            assert [results[i].result().seq for i in (0, 2, 3, 4)] == [1, 3, 4, 5]
+    finally:
+        pool.close()
+
+
+@linux_only
+def test_close_after_an_interrupted_send_stops_the_worker_at_once(tmp_path: Path) -> None:
+    """Regression: Ctrl-C while a job was being written left half a message in the worker's
+    pipe; close() then waited for a worker that waited for the rest of it, for ever."""
+    import struct
+    from multiprocessing.connection import Connection
+
+    from screening.pipeline.screen import Job
+
+    def half_then_interrupt(self, buf):  # type: ignore[no-untyped-def]
+        data = bytes(buf)
+        self._send(struct.pack("!i", len(data)) + data[: len(data) // 2])
+        raise KeyboardInterrupt
+
+    pool = started_pool()
+    original = Connection.send_bytes
+    Connection.send_bytes = half_then_interrupt  # type: ignore[method-assign]
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            pool.submit(Job(1, str(tmp_path / "x.txt")))
+    finally:
+        Connection.send_bytes = original  # type: ignore[method-assign]
+    workers = [w.process for w in pool._procs]
+    with fails_after(30):
+        pool.close()
+    assert not any(p.is_alive() for p in workers)
+
+
+@linux_only
+def test_a_broken_pool_stops_its_other_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: when a replacement worker could not start, the pool failed every job but
+    kept the healthy worker running, still owing answers that nobody would read (close() could
+    then wait for ever on one too large for the pipe)."""
+    import os
+    import signal
+
+    from screening.errors import ModelLoadError
+    from screening.pipeline import parallel
+    from screening.pipeline.screen import Job
+
+    pool = started_pool()
+    try:
+        with fails_after(60):
+            assert pool.submit(Job(1, "/nonexistent/a.txt")).result().status == "failed"
+
+            def refuses(*args: object) -> None:
+                raise ModelLoadError("模型文件在筛查开始后被改动。")
+
+            monkeypatch.setattr(parallel, "_init_worker", refuses)  # -- for the replacement
+            healthy, victim = (w.process for w in pool._procs)
+            results = [pool.submit(Job(i, "/nonexistent/b.txt")) for i in range(2, 8)]
+            os.kill(victim.pid or 0, signal.SIGKILL)
+            outcomes = []
+            for r in results:
+                try:
+                    outcomes.append(r.result().status)
+                except Exception as exc:
+                    outcomes.append(type(exc).__name__)
+            assert "ModelLoadError" in outcomes
+            assert pool._procs == [] and not healthy.is_alive()
+    finally:
+        pool.close()
+
+
+@linux_only
+def test_a_worker_stopped_mid_file_stops_its_own_child_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: close() stopped a busy worker with SIGTERM, which ended it without its exit
+    handlers, so the extraction process it had started went on reading on its own."""
+    import multiprocessing
+    import os
+    import time
+
+    from screening.pipeline import parallel
+    from screening.pipeline.screen import Job
+
+    pid_file = tmp_path / "child.pid"
+
+    def busy_with_a_child(job):  # type: ignore[no-untyped-def]
+        child = multiprocessing.get_context("spawn").Process(
+            target=time.sleep, args=(120,), daemon=True
+        )
+        child.start()
+        pid_file.write_text(str(child.pid))
+        time.sleep(120)
+
+    monkeypatch.setattr(parallel, "_analyze_in_worker", busy_with_a_child)
+    pool = started_pool(1)
+    pool.submit(Job(1, "/nonexistent/a.txt"))
+    deadline = time.monotonic() + 60
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    with fails_after(30):
+        pool.close()
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{child}") and time.monotonic() < deadline:
+        with open(f"/proc/{child}/stat") as stat:
+            if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                break
+        time.sleep(0.05)
+    alive = os.path.exists(f"/proc/{child}")
+    if alive:
+        with open(f"/proc/{child}/stat") as stat:
+            alive = stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    if alive:
+        os.kill(child, 9)
+    assert not alive
 
 
 def test_the_client_runs_no_thread_while_workers_run(tmp_path: Path) -> None:

@@ -128,6 +128,9 @@ def _worker_main(
     client go (killed, crashed) and would wait for its next job for ever."""
     for end in inherited:
         end.close()
+    # -- stopped by the client (an interrupted batch): unwind, so that multiprocessing's exit
+    # stops this worker's extraction process too rather than leave it reading on its own
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         _init_worker(*initargs)
     except BaseException as exc:  # -- e.g. the model file changed: every job gets the error
@@ -146,6 +149,10 @@ def _worker_main(
         except Exception as exc:  # -- analyze_file catches a file's own problems; not this
             answer = (False, exc)
         _answer(conn, answer)
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _answer(conn: Connection, answer: tuple[bool, Any]) -> None:
@@ -200,6 +207,13 @@ class _Worker:
         child.close()
         self.ready = False  # -- its start-up answer not yet read
         self.sent: deque[_Result] = deque()
+        #: A job is being written to it (an interrupted write leaves the pipe unusable).
+        self.sending = False
+
+    @property
+    def idle(self) -> bool:
+        """Started, owing no answer, and no job half sent."""
+        return self.ready and not self.sent and not self.sending
 
 
 class ProcessPool(Executor):
@@ -222,8 +236,11 @@ class ProcessPool(Executor):
     #: A pickled job larger than this (one carrying a stored text) goes only to an idle worker,
     #: which reads it at once: a pipe's buffer holds smaller ones while the worker is busy.
     SMALL_JOB = 16 * 1024
-    #: Workers that may die between two files (not while analysing one) before the pool gives up.
+    #: Workers that may die one after another between two files (not while analysing one)
+    #: before the pool gives up.
     IDLE_DEATHS = 3
+    #: Seconds an idle worker is given to end when the pool closes, before it is stopped.
+    STOP_WAIT = 10.0
 
     def __init__(self, workers: int, auto: bool = False, start_method: str | None = None) -> None:
         if workers < 1:
@@ -272,7 +289,8 @@ class ProcessPool(Executor):
         return InProcess() if self.auto and small else self
 
     def submit(self, job: Job) -> _Result:
-        assert self._started, "start() first"
+        if not self._started:
+            raise WorkerExitedError("工作进程已停止。")
         result = _Result(self, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
         self._waiting.append(result)
         # -- take in the answers that came meanwhile: a worker whose jobs are all answered
@@ -293,12 +311,14 @@ class ProcessPool(Executor):
             if len(worker.sent) >= (1 if big else self.DEPTH):
                 return
             result = self._waiting.popleft()
+            worker.sending = True
             try:
                 worker.conn.send_bytes(result.payload)
             except OSError:
                 self._waiting.appendleft(result)
                 self._replace(worker)
                 continue
+            worker.sending = False
             worker.sent.append(result)
 
     def pump(self, block: bool = True) -> None:
@@ -309,17 +329,24 @@ class ProcessPool(Executor):
         busy = {w.conn: w for w in self._procs if w.sent or not w.ready}
         for conn in wait(list(busy), None if block else 0.0) if busy else ():
             worker = busy[conn]
+            if worker not in self._procs:  # -- ended meanwhile (the pool broke)
+                continue
             try:
-                ok, value = conn.recv()
+                data = conn.recv_bytes()
             except (EOFError, OSError):
                 self._replace(worker)
                 continue
+            try:
+                ok, value = pickle.loads(data)
+            except Exception as exc:  # -- an answer this process cannot rebuild fails its job
+                ok, value = False, exc
             if not worker.ready:  # -- its start-up answer
                 worker.ready = True
                 if not ok:
                     self._break(value)
                 continue
             worker.sent.popleft().resolve(ok, value)
+            self._idle_deaths = 0
         self._hand_out()
 
     def _replace(self, worker: _Worker) -> None:
@@ -337,18 +364,18 @@ class ProcessPool(Executor):
         self._waiting.extendleft(reversed(worker.sent))
         if self._idle_deaths > self.IDLE_DEATHS:
             self._break(WorkerExitedError(f"工作进程接连退出（{_exit_reason(code)}）"))
-        if self._broken is None:
+        elif self._broken is None:
             self._procs.append(self._new_worker())
-        elif not self._procs:
-            self._hand_out()
 
     def _break(self, exc: BaseException) -> None:
-        """No worker can run (one could not start, or workers keep dying between files):
-        every job left fails with ``exc``."""
+        """No worker can run (one could not start, or workers keep dying between files): every
+        worker is stopped, and every job left fails with ``exc``."""
         self._broken = exc
         for worker in self._procs:
             while worker.sent:
                 worker.sent.popleft().resolve(False, exc)
+            _end(worker, timeout=0.0)
+        self._procs = []
         self._hand_out()
 
     def close(self) -> None:
@@ -358,11 +385,12 @@ class ProcessPool(Executor):
             return
         self._started = False
         atexit.unregister(self._stop)
-        for worker in self._procs:
+        idle = [w for w in self._procs if w.idle]
+        for worker in idle:
             with suppress(OSError):
                 worker.conn.send_bytes(pickle.dumps(None))
         for worker in self._procs:
-            _end(worker, timeout=None if not worker.sent else 0.0)
+            _end(worker, timeout=self.STOP_WAIT if worker in idle else 0.0)
         self._procs = []
         self._waiting.clear()
 
@@ -385,12 +413,16 @@ def _exit_reason(code: int | None) -> str:
     return f"退出码 {code}"
 
 
-def _end(worker: _Worker, timeout: float | None) -> None:
-    """Join ``worker``'s process (waiting at most ``timeout`` seconds, ``None``: as long as it
-    takes), terminating it if it is still running, and close its pipe."""
+def _end(worker: _Worker, timeout: float) -> None:
+    """Join ``worker``'s process, waiting at most ``timeout`` seconds; if it still runs, stop it
+    (SIGTERM, which lets it stop its own extraction process; SIGKILL if that does not end it)
+    and close its pipe."""
     worker.process.join(timeout)
     if worker.process.is_alive():
         worker.process.terminate()
+        worker.process.join(5.0)
+    if worker.process.is_alive():
+        worker.process.kill()
         worker.process.join()
     worker.conn.close()
 
