@@ -222,6 +222,68 @@ def test_a_worker_that_cannot_start_fails_each_file_with_its_reason(
 
 
 @linux_only
+def test_a_busy_worker_and_its_children_end_when_the_client_is_killed(tmp_path: Path) -> None:
+    """Regression: a client killed while a worker read a long file left the worker (and the
+    extraction process it had started) running until that file and the jobs queued behind it
+    were done, unlimited: the worker now receives SIGTERM when its client ends."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    client = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import multiprocessing, pathlib, time\n"
+            "from screening.config import Limits\n"
+            "from screening.model import load_model\n"
+            "from screening.pipeline import parallel\n"
+            "from screening.pipeline.screen import Job\n"
+            "def busy(job):\n"
+            "    child = multiprocessing.get_context('spawn').Process(\n"
+            "        target=time.sleep, args=(120,), daemon=True)\n"
+            "    child.start()\n"
+            f"    pathlib.Path({str(pid_file)!r}).write_text(str(child.pid))\n"
+            "    time.sleep(120)\n"
+            "parallel._analyze_in_worker = busy\n"
+            "pool = parallel.ProcessPool(1, start_method='fork')\n"
+            "pool.start(load_model(), Limits(), '2026-11-27')\n"
+            "pool.submit(Job(1, 'x.txt'))\n"
+            "print(pool._procs[0].process.pid, flush=True)\n"
+            "time.sleep(120)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert client.stdout is not None
+    worker = int(client.stdout.readline())
+    deadline = time.monotonic() + 60
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    grandchild = int(pid_file.read_text())
+    client.send_signal(signal.SIGKILL)
+    client.wait()
+    deadline = time.monotonic() + 20
+    while any(map(_running, (worker, grandchild))) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in (worker, grandchild) if _running(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@linux_only
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_workers_end_when_the_client_is_killed(method: str) -> None:
     """Regression: a forked worker held the client's ends of the pipes, so a client killed
@@ -434,6 +496,34 @@ def test_a_worker_stopped_mid_file_stops_its_own_child_processes(
     if alive:
         os.kill(child, 9)
     assert not alive
+
+
+@linux_only
+def test_a_second_ctrl_c_while_the_batch_stops_is_ignored() -> None:
+    """Regression: a second Ctrl-C shortly after the first broke off the stopping halfway (a
+    ledger transaction left open, or a worker never stopped, on which the exit then waited)."""
+    import os
+    import signal
+    import time
+
+    from screening.cli import one_interrupt
+
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(KeyboardInterrupt), one_interrupt():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        os.kill(os.getpid(), signal.SIGINT)  # -- the second: ignored
+        time.sleep(0.1)
+        with one_interrupt():  # -- no interrupt: the handler before is put back
+            pass
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    with one_interrupt():
+        pass
+    assert signal.getsignal(signal.SIGINT) is previous
 
 
 def test_the_client_runs_no_thread_while_workers_run(tmp_path: Path) -> None:

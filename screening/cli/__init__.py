@@ -8,7 +8,11 @@ stderr. Heavy modules are imported inside commands so that ``screening --help`` 
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
@@ -33,6 +37,30 @@ class CliError(click.ClickException):
 
 def fail(exc: ScreeningError) -> NoReturn:
     raise CliError(str(exc)) from exc
+
+
+@contextmanager
+def one_interrupt() -> Iterator[None]:
+    """The first Ctrl-C interrupts; later ones, while the command stops (records what is done,
+    stops its worker processes: seconds at most) and exits, are ignored, so that the stopping is
+    not broken off halfway. Only in the main thread, where Python receives signals."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    interrupted = False
+
+    def first(signum: int, frame: Any) -> None:
+        nonlocal interrupted
+        interrupted = True
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, first)
+    try:
+        yield
+    finally:
+        if not interrupted:  # -- else Ctrl-C stays ignored until the command has exited
+            signal.signal(signal.SIGINT, previous)
 
 
 class Progress:

@@ -21,6 +21,7 @@ from . import (
     limits_options,
     make_limits,
     model_option,
+    one_interrupt,
     open_store,
     pad,
 )
@@ -95,28 +96,31 @@ def screen(
             "--workers 与 --scheduler 不能同时使用：集群的工作进程数由集群决定。"
         )
     progress = Progress("审查进度")
-    try:
-        model = load_model(model_path)
-        executor = make_executor(workers, scheduler, send_files)
-        with open_store() as store:
-            limits = make_limits(time_limit, max_size, ocr, pdf_reader)
-            report, written = screen_and_report(
-                store,
-                paths,
-                model,
-                as_of,
-                out_dir,
-                progress=progress,
-                limits=limits,
-                executor=executor,
-            )
-    except ScreeningError as exc:
-        fail(exc)
-    except KeyboardInterrupt:
-        click.echo("\n已中断：已完成的文件均已保存，重新运行同一命令将跳过它们。", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    finally:
-        progress.close()
+    # -- a second Ctrl-C while the batch stops (a few seconds at most) must not break off the
+    # stopping halfway
+    with one_interrupt():
+        try:
+            model = load_model(model_path)
+            executor = make_executor(workers, scheduler, send_files)
+            with open_store() as store:
+                limits = make_limits(time_limit, max_size, ocr, pdf_reader)
+                report, written = screen_and_report(
+                    store,
+                    paths,
+                    model,
+                    as_of,
+                    out_dir,
+                    progress=progress,
+                    limits=limits,
+                    executor=executor,
+                )
+        except ScreeningError as exc:
+            fail(exc)
+        except KeyboardInterrupt:
+            click.echo("\n已中断：已完成的文件均已保存，重新运行同一命令将跳过它们。", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        finally:
+            progress.close()
     click.echo(report["summary"])
     click.echo(f"批次 {report['batch']['id']}，报告已写入：" + "、".join(str(p) for p in written))
     if report["counts"]["failed"] + report["counts"]["needs_ocr"]:

@@ -18,13 +18,14 @@ import signal
 import sys
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelLoadError, UsageError, WorkerExitedError
+from ..lifetime import die_with_parent, parent_is_gone
 
 if TYPE_CHECKING:
     from ..config import Limits
@@ -118,19 +119,27 @@ def safe_start_method() -> str:
 
 
 def _worker_main(
-    conn: Connection, initargs: tuple[Any, ...], inherited: Sequence[Connection] = ()
+    conn: Connection,
+    initargs: tuple[Any, ...],
+    inherited: Sequence[Connection] = (),
+    bound: bool = False,
 ) -> None:
     """A worker process: analyse each job the client sends, in order, until it sends ``None``
     or goes away. Every answer is ``(True, analysis)`` or ``(False, exception)``.
 
     ``inherited``: the client's ends of the workers' pipes, which a forked worker holds too.
     They are closed first: while any process holds the client's end, a worker would not see the
-    client go (killed, crashed) and would wait for its next job for ever."""
+    client go (killed, crashed) and would wait for its next job for ever. ``bound``: started by
+    the client's main thread, so that it may die with the client (the kernel's signal follows the
+    thread that started a process)."""
     for end in inherited:
         end.close()
-    # -- stopped by the client (an interrupted batch): unwind, so that multiprocessing's exit
-    # stops this worker's extraction process too rather than leave it reading on its own
+    # -- stopped by the client (an interrupted batch), or the client killed: unwind, so that
+    # multiprocessing's exit stops this worker's extraction process too rather than leave it
+    # reading on its own
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    if bound:
+        die_with_parent(signal.SIGTERM)
     try:
         _init_worker(*initargs)
     except BaseException as exc:  # -- e.g. the model file changed: every job gets the error
@@ -142,7 +151,7 @@ def _worker_main(
             job = pickle.loads(conn.recv_bytes())
         except (EOFError, OSError):  # -- the client is gone
             return
-        if job is None:
+        if job is None or parent_is_gone():  # -- the client has stopped, or is gone
             return
         try:
             answer: tuple[bool, Any] = (True, _analyze_in_worker(job))
@@ -152,6 +161,8 @@ def _worker_main(
 
 
 def _exit_on_signal(signum: int, frame: Any) -> None:
+    # -- once: a second signal would break off the exit that stops this worker's children
+    signal.signal(signum, signal.SIG_IGN)
     raise SystemExit(128 + signum)
 
 
@@ -201,8 +212,11 @@ class _Worker:
         # -- a forked worker inherits the client's ends of its own pipe and of the others'
         forked = context.get_start_method() == "fork"
         inherited = [self.conn, *(w.conn for w in others)] if forked else []
+        bound = threading.current_thread() is threading.main_thread()
         # -- not a daemon: a worker starts an extraction process of its own for PDFs
-        self.process = context.Process(target=_worker_main, args=(child, initargs, inherited))
+        self.process = context.Process(
+            target=_worker_main, args=(child, initargs, inherited, bound)
+        )
         self.process.start()
         child.close()
         self.ready = False  # -- its start-up answer not yet read
@@ -384,19 +398,40 @@ class ProcessPool(Executor):
         if not self._started:
             return
         self._started = False
+        # -- a second Ctrl-C must not break off the stopping halfway (a worker left running
+        # would keep this process from exiting); the stopping takes seconds at most
+        with _no_interrupt():
+            idle = [w for w in self._procs if w.idle]
+            for worker in self._procs:
+                if worker in idle:
+                    with suppress(OSError):
+                        worker.conn.send_bytes(pickle.dumps(None))
+                else:
+                    worker.process.terminate()
+            while self._procs:
+                worker = self._procs[0]
+                _end(worker, timeout=self.STOP_WAIT if worker in idle else 0.0)
+                self._procs.remove(worker)
+            self._waiting.clear()
         atexit.unregister(self._stop)
-        idle = [w for w in self._procs if w.idle]
-        for worker in idle:
-            with suppress(OSError):
-                worker.conn.send_bytes(pickle.dumps(None))
-        for worker in self._procs:
-            _end(worker, timeout=self.STOP_WAIT if worker in idle else 0.0)
-        self._procs = []
-        self._waiting.clear()
 
     def _stop(self) -> None:
-        for worker in self._procs:
-            _end(worker, timeout=0.0)
+        while self._procs:
+            _end(self._procs.pop(), timeout=0.0)
+
+
+@contextmanager
+def _no_interrupt() -> Iterator[None]:
+    """Ctrl-C ignored while the block runs (in the main thread; elsewhere it is not delivered
+    anyway)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _exit_reason(code: int | None) -> str:

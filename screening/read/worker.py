@@ -24,14 +24,20 @@ from typing import Any
 from .. import errors
 from ..config import Limits
 from ..errors import ExtractionError, ExtractionTimeoutError, ReaderBugError, ScreeningError
+from ..lifetime import die_with_parent
 from . import Extraction, extract_bytes, sources
 
 
-def _serve(conn: Connection, memory_limit: int) -> None:
-    """The worker's loop: receive ``(data, fmt, limits)``, send back one answer per request."""
+def _serve(conn: Connection, memory_limit: int, bound: bool = False) -> None:
+    """The worker's loop: receive ``(data, fmt, limits)``, send back one answer per request.
+
+    ``bound``: started by its parent's main thread, so that it may die with the parent (the
+    kernel's signal follows the thread that started a process, and other threads may end)."""
     from .. import read as package
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
+    if bound:  # -- a parent killed mid-file must not leave this process reading on, unlimited
+        die_with_parent(signal.SIGKILL)
     if memory_limit > 0 and sys.platform.startswith("linux"):
         import resource
 
@@ -63,8 +69,12 @@ class _Worker:
         context = multiprocessing.get_context("spawn")
         self.memory_limit = memory_limit
         self.conn, child = context.Pipe()
+        bound = threading.current_thread() is threading.main_thread()
         self.process = context.Process(
-            target=_serve, args=(child, memory_limit), daemon=True, name="screening-extract"
+            target=_serve,
+            args=(child, memory_limit, bound),
+            daemon=True,
+            name="screening-extract",
         )
         self.process.start()
         child.close()
