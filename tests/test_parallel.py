@@ -188,7 +188,7 @@ def test_a_worker_that_died_between_files_is_replaced() -> None:
         results = [pool.submit(Job(i, "/nonexistent/x.txt")) for i in range(6)]
         assert [r.result().status for r in results] == ["failed"] * 6
         assert [r.result().error for r in results] == [results[0].result().error] * 6
-        assert "无法读取文件" in (results[0].result().error or "")
+        assert "被移动或删除" in (results[0].result().error or "")
         assert len(pool._procs) == 2 and first not in [w.process for w in pool._procs]
     finally:
         pool.close()
@@ -543,6 +543,22 @@ def test_the_client_runs_no_thread_while_workers_run(tmp_path: Path) -> None:
     finally:
         pool.close()
     assert not pool._procs
+
+
+def test_a_file_deleted_before_a_worker_reads_it_says_so(tmp_path: Path) -> None:
+    """Regression: the message spoke of file permissions and --send-files, not of a file that
+    had gone since the client listed it."""
+    from screening.config import Limits
+    from screening.pipeline.screen import Job, analyze_file
+
+    analysis = analyze_file(
+        Job(1, str(tmp_path / "gone.txt")), load_model(), Limits(), "2026-11-27"
+    )
+    assert (analysis.status, analysis.error) == (
+        "failed",
+        "文件在审查过程中被移动或删除，已跳过：请确认文件仍在原处后重新审查"
+        "（在集群上审查时，工作节点须能按同一路径读取文件，否则请加 --send-files）。",
+    )
 
 
 def test_rerun_with_workers_skips_what_is_done(tmp_path: Path) -> None:

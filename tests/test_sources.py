@@ -60,6 +60,15 @@ def test_iter_paths_recurses_sorted_skips_hidden_and_duplicates(tmp_path: Path) 
     assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.txt", "b/2.txt"]
 
 
+def test_a_symlink_loop_in_a_folder_is_skipped(tmp_path: Path) -> None:
+    """Regression: two symbolic links pointing at each other made resolve() raise, and the
+    whole batch failed with an internal error."""
+    (tmp_path / "a.txt").write_text("正文", encoding="utf-8")
+    (tmp_path / "loop-a").symlink_to(tmp_path / "loop-b")
+    (tmp_path / "loop-b").symlink_to(tmp_path / "loop-a")
+    assert [p.name for p in iter_paths([tmp_path])] == ["a.txt"]
+
+
 def test_iter_paths_missing_path_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="找不到路径"):
         list(iter_paths([tmp_path / "nope"]))

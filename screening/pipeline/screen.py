@@ -246,6 +246,13 @@ def analyze_file(job: Job, model: ScreeningModel, limits: Limits, as_of: str) ->
             except ExtractionError as exc:
                 out.status, out.error = FAILED, str(exc)
                 return out
+            except FileNotFoundError:
+                out.status = FAILED
+                out.error = (
+                    "文件在审查过程中被移动或删除，已跳过：请确认文件仍在原处后重新审查"
+                    "（在集群上审查时，工作节点须能按同一路径读取文件，否则请加 --send-files）。"
+                )
+                return out
             except OSError as exc:
                 out.status = FAILED
                 out.error = (

@@ -135,8 +135,12 @@ def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
             raise UsageError(f"找不到路径：{path}。请检查文件或文件夹名称是否正确。")
         candidates = _walk_dir(path) if path.is_dir() else iter([path])
         for candidate in candidates:
+            # -- is_file first: a symbolic link that leads round in a loop is no file, and
+            # resolving it would raise
+            if not candidate.is_file():
+                continue
             key = candidate.resolve()
-            if key in seen or not candidate.is_file():
+            if key in seen:
                 continue
             seen.add(key)
             yield candidate
