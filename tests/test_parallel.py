@@ -226,7 +226,6 @@ def test_a_busy_worker_and_its_children_end_when_the_client_is_killed(tmp_path: 
     """Regression: a client killed while a worker read a long file left the worker (and the
     extraction process it had started) running until that file and the jobs queued behind it
     were done, unlimited: the worker now receives SIGTERM when its client ends."""
-    import os
     import signal
     import subprocess
     import time
@@ -265,22 +264,30 @@ def test_a_busy_worker_and_its_children_end_when_the_client_is_killed(tmp_path: 
     grandchild = int(pid_file.read_text())
     client.send_signal(signal.SIGKILL)
     client.wait()
-    deadline = time.monotonic() + 20
-    while any(map(_running, (worker, grandchild))) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    left = [pid for pid in (worker, grandchild) if _running(pid)]
+    assert left_running([worker, grandchild], within=20) == []
+
+
+def left_running(pids: list[int], within: float) -> list[int]:
+    """The processes of ``pids`` still running (not gone, not zombies) after ``within``
+    seconds; those are killed, so that a failing test leaves nothing behind."""
+    import os
+    import signal
+    import time
+
+    def running(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + within
+    while any(map(running, pids)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in pids if running(pid)]
     for pid in left:
         os.kill(pid, signal.SIGKILL)
-    assert left == []
-
-
-def _running(pid: int) -> bool:
-    """Whether process ``pid`` exists and is not a zombie."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+    return left
 
 
 @linux_only
@@ -288,10 +295,8 @@ def _running(pid: int) -> bool:
 def test_workers_end_when_the_client_is_killed(method: str) -> None:
     """Regression: a forked worker held the client's ends of the pipes, so a client killed
     (kill -9, out of memory) left its workers waiting for the next job for ever."""
-    import os
     import signal
     import subprocess
-    import time
 
     client = subprocess.Popen(
         [
@@ -314,21 +319,7 @@ def test_workers_end_when_the_client_is_killed(method: str) -> None:
     assert len(pids) == 2
     client.send_signal(signal.SIGKILL)
     client.wait()
-
-    def running(pid: int) -> bool:
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-        except FileNotFoundError:
-            return False
-
-    deadline = time.monotonic() + 30
-    while any(map(running, pids)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    left = [pid for pid in pids if running(pid)]
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
-    assert left == []
+    assert left_running(pids, within=30) == []
 
 
 @contextmanager
@@ -458,7 +449,6 @@ def test_a_worker_stopped_mid_file_stops_its_own_child_processes(
     """Regression: close() stopped a busy worker with SIGTERM, which ended it without its exit
     handlers, so the extraction process it had started went on reading on its own."""
     import multiprocessing
-    import os
     import time
 
     from screening.pipeline import parallel
@@ -483,19 +473,7 @@ def test_a_worker_stopped_mid_file_stops_its_own_child_processes(
     child = int(pid_file.read_text())
     with fails_after(30):
         pool.close()
-    deadline = time.monotonic() + 10
-    while os.path.exists(f"/proc/{child}") and time.monotonic() < deadline:
-        with open(f"/proc/{child}/stat") as stat:
-            if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
-                break
-        time.sleep(0.05)
-    alive = os.path.exists(f"/proc/{child}")
-    if alive:
-        with open(f"/proc/{child}/stat") as stat:
-            alive = stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    if alive:
-        os.kill(child, 9)
-    assert not alive
+    assert left_running([child], within=10) == []
 
 
 @linux_only
