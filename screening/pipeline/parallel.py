@@ -238,10 +238,10 @@ class ProcessPool(Executor):
 
     The client speaks to each worker through a pipe of its own and runs no thread: each worker
     holds at most :attr:`DEPTH` jobs, and a job is handed to the worker with the fewest whenever
-    the client submits one or waits for a result. (The
-    standard library's ProcessPoolExecutor moved each job through two threads of the client,
-    which cost the client a third of its time on a batch of short texts.) A worker that dies
-    fails the file it was analysing, and a new one takes its place.
+    the client submits one or waits for a result. (The standard library's ProcessPoolExecutor
+    moved each job through two threads of the client, which cost the client about a fifth of
+    its CPU on a batch of short texts.) A worker that dies fails the file it was analysing, and
+    a new one takes its place.
     """
 
     #: Jobs a worker holds at once: the one it analyses and the next two, so that it seldom
