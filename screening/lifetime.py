@@ -11,9 +11,18 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 _PR_SET_PDEATHSIG = 1
 _parent: int | None = None
+
+
+def may_bind_child() -> bool:
+    """Whether a process started now, from the calling thread, may bind its life to this
+    process's with :func:`die_with_parent`: the kernel's signal follows the thread that started
+    a process, so only a child of the main thread may ask for it (another thread may end while
+    the process lives on, as a Dask worker's do)."""
+    return threading.current_thread() is threading.main_thread()
 
 
 def die_with_parent(signum: int) -> None:

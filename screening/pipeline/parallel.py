@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelLoadError, UsageError, WorkerExitedError
-from ..lifetime import die_with_parent, parent_is_gone
+from ..lifetime import die_with_parent, may_bind_child, parent_is_gone
 
 if TYPE_CHECKING:
     from ..config import Limits
@@ -129,9 +129,8 @@ def _worker_main(
 
     ``inherited``: the client's ends of the workers' pipes, which a forked worker holds too.
     They are closed first: while any process holds the client's end, a worker would not see the
-    client go (killed, crashed) and would wait for its next job for ever. ``bound``: started by
-    the client's main thread, so that it may die with the client (the kernel's signal follows the
-    thread that started a process)."""
+    client go (killed, crashed) and would wait for its next job for ever. ``bound``: it may die
+    with the client (:func:`~screening.lifetime.may_bind_child`)."""
     for end in inherited:
         end.close()
     # -- stopped by the client (an interrupted batch), or the client killed: unwind, so that
@@ -212,10 +211,9 @@ class _Worker:
         # -- a forked worker inherits the client's ends of its own pipe and of the others'
         forked = context.get_start_method() == "fork"
         inherited = [self.conn, *(w.conn for w in others)] if forked else []
-        bound = threading.current_thread() is threading.main_thread()
         # -- not a daemon: a worker starts an extraction process of its own for PDFs
         self.process = context.Process(
-            target=_worker_main, args=(child, initargs, inherited, bound)
+            target=_worker_main, args=(child, initargs, inherited, may_bind_child())
         )
         self.process.start()
         child.close()

@@ -24,15 +24,14 @@ from typing import Any
 from .. import errors
 from ..config import Limits
 from ..errors import ExtractionError, ExtractionTimeoutError, ReaderBugError, ScreeningError
-from ..lifetime import die_with_parent
+from ..lifetime import die_with_parent, may_bind_child
 from . import Extraction, extract_bytes, sources
 
 
 def _serve(conn: Connection, memory_limit: int, bound: bool = False) -> None:
     """The worker's loop: receive ``(data, fmt, limits)``, send back one answer per request.
 
-    ``bound``: started by its parent's main thread, so that it may die with the parent (the
-    kernel's signal follows the thread that started a process, and other threads may end)."""
+    ``bound``: it may die with its parent (:func:`~screening.lifetime.may_bind_child`)."""
     from .. import read as package
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
@@ -69,10 +68,9 @@ class _Worker:
         context = multiprocessing.get_context("spawn")
         self.memory_limit = memory_limit
         self.conn, child = context.Pipe()
-        bound = threading.current_thread() is threading.main_thread()
         self.process = context.Process(
             target=_serve,
-            args=(child, memory_limit, bound),
+            args=(child, memory_limit, may_bind_child()),
             daemon=True,
             name="screening-extract",
         )
