@@ -15,7 +15,7 @@ from screening.law.evidence import (
     registration_practice,
 )
 from screening.law.metadata import parse_metadata
-from screening.law.structure import is_normative_series, parse_structure
+from screening.law.structure import Structure, is_normative_series, parse_structure
 from screening.model.assess import analyze_text, assess
 from screening.model.classifier import KindScore, LegalCombination, ScreeningModel
 
@@ -35,12 +35,15 @@ def keys(text: str) -> set[str]:
         ("杨应急行规", True),
         ("浙政办规", True),
         ("黄规划资源规范", True),
+        ("闵府规发", True),
+        ("宁政办规发", True),
         # -- 规 inside an organ's name, or ending an office code, is not the series (DOMAIN §2)
         ("沪规划资源乡", False),
         ("宝规划资源", False),
         ("沪建综规", False),
         ("沪应急法规", False),
         ("舟普政发", False),
+        ("交规划发", False),
     ],
 )
 def test_normative_series_is_read_from_the_end_of_the_code(code: str, series: bool) -> None:
@@ -120,6 +123,36 @@ def test_issuer_registration_practice_in_the_batch() -> None:
     )
     assert set(facts) == {"ordinary"}  # -- not before the series is seen, nor another issuer
     assert facts["ordinary"][0].key == "unregistered"
+
+
+def test_registration_practice_an_office_code_is_not_the_governments_series() -> None:
+    """Bug: 某府办发 was counted against 某府规, but the government's office is an organ of its
+    own, numbering its own series (某府办规)."""
+    series = parse_structure("关于印发某办法的通知\n某府规〔2021〕1号\n各街道：\n正文。\n")
+    office = parse_structure("关于印发某细则的通知\n某府办发〔2022〕15号\n各街道：\n正文。\n")
+    government = parse_structure("关于印发某规定的通知\n某府发〔2022〕3号\n各街道：\n正文。\n")
+    facts = registration_practice(
+        [("series", series), ("office", office), ("government", government)]
+    )
+    assert set(facts) == {"government"}
+
+
+def test_registration_practice_two_organs_sharing_an_abbreviation() -> None:
+    """Bug: two towns that both abbreviate to 周政 counted against each other in one batch."""
+
+    def town(name: str, number: str) -> Structure:
+        return parse_structure(
+            f"{name}关于印发某办法的通知\n{number}\n各村：\n正文。\n{name}\n2023年3月1日\n"
+        )
+
+    series = town("甲县周庄镇人民政府", "周政规〔2021〕1号")
+    same = town("甲县周庄镇人民政府", "周政发〔2023〕4号")
+    other = town("乙县周市镇人民政府", "周政发〔2023〕8号")
+    nameless = parse_structure("关于印发某细则的通知\n周政发〔2023〕9号\n各村：\n正文。\n")
+    facts = registration_practice(
+        [("series", series), ("same", same), ("other", other), ("nameless", nameless)]
+    )
+    assert set(facts) == {"same", "nameless"}
 
 
 def test_an_extension_in_the_batch_keeps_an_expired_document_in_force(

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .metadata import same_organ
 from .prefilter import Prefiltered
 from .structure import Span, Structure, series_prefix
 
@@ -404,8 +405,17 @@ def registration_practice(batch: list[tuple[str, Structure]]) -> dict[str, list[
     """``unregistered`` facts, by document key: where the batch shows an issuer numbering its
     normative documents in a 规 series (its own files' numbers or the numbers they cite), an
     ordinary 文号 of the same issuer code from that year on says the issuer did not register the
-    file as normative. An issuer whose series the batch does not show gets no such fact."""
+    file as normative. An issuer whose series the batch does not show gets no such fact.
+
+    A code is an abbreviation, and two organs may share one, so the code alone is not taken as
+    the issuer where the batch says otherwise:
+    - an office (府办, 政办: the code's rest after the series' issuer part starts with 办) is an
+      organ of its own that numbers its own series (沪府办规 beside 沪府规);
+    - where both files name their issuer and no name matches, they are two organs that share an
+      abbreviation (周政 for two towns), and the one's series says nothing about the other.
+    """
     first_year: dict[str, int] = {}
+    organs: dict[str, list[str]] = {}  # -- the issuers that number their own files in the series
     for _, s in batch:
         numbers = ([s.doc_number] if s.doc_number else []) + list(s.cited_doc_numbers)
         for n in numbers:
@@ -413,20 +423,28 @@ def registration_practice(batch: list[tuple[str, Structure]]) -> dict[str, list[
                 prefix = series_prefix(n.code)
                 if len(prefix) >= 2:
                     first_year[prefix] = min(first_year.get(prefix, n.year), n.year)
+        if s.doc_number is not None and s.doc_number.normative_series and s.issuers:
+            organs.setdefault(series_prefix(s.doc_number.code), []).extend(s.issuers)
     facts: dict[str, list[Fact]] = {}
     for key, s in batch:
         number = s.doc_number
         if number is None or number.normative_series:
             continue
         for prefix, year in sorted(first_year.items(), key=lambda kv: -len(kv[0])):
-            if number.code.startswith(prefix) and number.year >= year:
-                facts[key] = [
-                    Fact(
-                        "unregistered",
-                        number.span,
-                        f"本批次显示“{prefix}”自{year}年起以“{prefix}规”类序列编号规范性文件，"
-                        f"本文件使用普通文号“{number.raw}”",
-                    )
-                ]
-                break
+            if not number.code.startswith(prefix) or number.year < year:
+                continue
+            if number.code[len(prefix) :].startswith("办"):
+                continue
+            known = organs.get(prefix)
+            if known and s.issuers and not any(same_organ(a, b) for a in s.issuers for b in known):
+                continue
+            facts[key] = [
+                Fact(
+                    "unregistered",
+                    number.span,
+                    f"本批次显示“{prefix}”自{year}年起以“{prefix}规”类序列编号规范性文件，"
+                    f"本文件使用普通文号“{number.raw}”",
+                )
+            ]
+            break
     return facts

@@ -284,8 +284,8 @@ def add_months(start: date, months: int) -> date:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-#: The series mark: 规 (or 规范, 规字) ending the code, a 联 for joint documents after it.
-_SERIES_MARK = re.compile(r"(?<![法综])规(?:范)?(?:字)?(?:联)?$")
+#: The series mark: 规 (or 规范, 规字, 规发) ending the code, a 联 for joint documents after it.
+_SERIES_MARK = re.compile(r"(?<![法综])规(?:范)?(?:字|发)?(?:联)?$")
 
 
 def is_normative_series(code: str) -> bool:
@@ -299,7 +299,8 @@ def is_normative_series(code: str) -> bool:
 
 
 def series_prefix(code: str) -> str:
-    """The issuer part of a normative-series code (沪住建规范 → 沪住建, 浦府管规 → 浦府管)."""
+    """The issuer part of a normative-series code (沪住建规范 → 沪住建, 浦府管规 → 浦府管,
+    闵府规发 → 闵府)."""
     return _SERIES_MARK.sub("", code)
 
 
