@@ -14,7 +14,8 @@ of decisions. Every model it trains lives in a temporary folder and is deleted: 
 With --half (issue 11's measure): the true labels of a random half of the source's documents are
 recorded as decisions at once, the model is retrained with them, and the error on the other half
 is compared with the error of the model in use on that same half; repeated for --seeds seeds
-(the median ratio is printed; target: at most 0.5):
+(the median ratio is printed; target: at most 0.5), with the calibration error on that half
+before and after:
     python benchmarks/learning_curve.py --source Shanghai-Gov-Docs-Index --half --seeds 3
 """
 
@@ -107,6 +108,7 @@ def main() -> None:
         import statistics
 
         ratios = []
+        eces: list[tuple[float, float]] = []
         for seed in range(args.seeds):
             home = work / f"home-{seed}"
             os.environ["SCREENING_HOME"] = str(home)
@@ -128,9 +130,15 @@ def main() -> None:
             print(
                 f"seed {seed}: {len(decided)} decided, {len(truth) - len(decided)} scored; "
                 f"error before {e0:.3f} (macro-F1 {before['macro_f1']:.3f}), after {e1:.3f} "
-                f"(macro-F1 {after['macro_f1']:.3f}); ratio {ratios[-1]:.2f}"
+                f"(macro-F1 {after['macro_f1']:.3f}); ratio {ratios[-1]:.2f}; "
+                f"ECE {before['ece']:.3f} → {after['ece']:.3f}"
             )
+            eces.append((before["ece"], after["ece"]))
         print(f"median ratio of errors {statistics.median(ratios):.2f} (target: at most 0.50)")
+        print(
+            f"median ECE on the scored half {statistics.median(e for e, _ in eces):.3f} before, "
+            f"{statistics.median(e for _, e in eces):.3f} after"
+        )
         shutil.rmtree(work)
         return
     print(

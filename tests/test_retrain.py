@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -243,3 +244,61 @@ def test_installed_models_folder_is_found_as_a_namespace_package(
     assert package_dir("nsmodels_probe") == tmp_path / "nsmodels_probe"
     assert package_dir("no_such_package_here") is None
     sys.modules.pop("nsmodels_probe", None)
+
+
+def test_office_calibration_moves_with_the_number_of_decisions() -> None:
+    """The team's decisions set where the zero lies for their files: none leave the corpus's
+    calibration, a few move it a little, many move it further (the prior is on the corpus)."""
+    from screening.law.evidence import DEFAULT_WEIGHTS
+    from screening.model.classifier import LegalCombination
+    from screening.model.train import fit_office_combination
+
+    corpus = LegalCombination(dict(DEFAULT_WEIGHTS), scale=1.0, bias=0.2)
+    assert fit_office_combination([], corpus) is corpus
+    # -- files the corpus's calibration calls normative in kind (text logit +1.5, no facts)
+    # that the team decided are not
+    over_called = [[f"sha{i}", 1.5, 0.0, 0] for i in range(40)] + [
+        [f"sha-n{i}", 1.5, 0.0, 1] for i in range(10)
+    ]
+    few = fit_office_combination(over_called[:3] + over_called[40:41], corpus)
+    many = fit_office_combination(over_called, corpus)
+    assert many.bias + 1.5 * many.scale < few.bias + 1.5 * few.scale < 0.2 + 1.5
+    # -- the share the team decided normative (10 of 50) is nearly what the many reach
+    logit = many.bias + many.scale * 1.5
+    assert 0.15 < 1 / (1 + math.exp(-logit)) < 0.3
+    assert many.weights == corpus.weights and many.bound == corpus.bound
+
+
+def test_office_calibration_is_refitted_without_the_decisions_left_out(
+    corpora: dict[str, Path], tmp_path: Path
+) -> None:
+    """Promotion's cross-validation refits the candidate without a fold of decisions: the
+    calibration on decisions must then not have seen that fold."""
+    from screening.model.retrain import training_documents
+    from screening.model.train import load_dictionary_text, train_model
+
+    base = load_corpus(REPO / "corpus")
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    picked = [d for d in base if d.label == "normative"][-6:]
+    for doc in picked:
+        (batch / f"{doc.id}.txt").write_text(doc.text, encoding="utf-8")
+    with Store.open() as store:
+        for row in screen_paths([batch], store, load_model(), "2026-11-27").rows:
+            ledger.record(store, row.sha256, "non_normative", "审查人")  # type: ignore[arg-type]
+        decided = ledger.decided_documents(store)
+    corpus = load_corpus(corpora["tiny"])
+    dictionary = load_dictionary_text(corpora["tiny"])
+    docs, _ = training_documents(corpus, decided)
+    candidate = train_model(docs, dictionary)
+    office = candidate.card["office_calibration"]
+    assert len(office["decisions"]) == 6
+    assert candidate.legal is not None and candidate.legal.bias < office["corpus_bias"]
+    without_decisions = train_model(list(corpus), dictionary, calibrated_from=candidate)
+    assert without_decisions.legal is not None
+    assert without_decisions.legal.bias == office["corpus_bias"]
+    assert without_decisions.legal.scale == office["corpus_scale"]
+    half, _ = training_documents(corpus, decided[:3])
+    refit = train_model(half, dictionary, calibrated_from=candidate)
+    assert refit.legal is not None
+    assert office["corpus_bias"] > refit.legal.bias > candidate.legal.bias
