@@ -118,9 +118,28 @@ def test_retraining_with_decisions_changes_predictions(
         for row in result.rows:
             ledger.record(store, row.sha256, "non_normative", "审查人")  # type: ignore[arg-type]
     before = {r.sha256: r.probabilities["non_normative"] for r in result.rows}
-    second = train(corpora["tiny"], "--with-decisions", "--out", str(tmp_path / "m2"))
+    trained = CliRunner().invoke(
+        cli,
+        [
+            "train",
+            "--corpus",
+            str(corpora["tiny"]),
+            "--with-decisions",
+            "--out",
+            str(tmp_path / "m2"),
+        ],
+    )
+    assert trained.exit_code == 0, trained.output
+    second = trained.stdout.split()[1]
     model2 = ScreeningModel.load(tmp_path / "m2" / f"screening-{second}.npz")
     assert model2.card["training_data"]["decisions"] == 3
+    office = model2.card["office_calibration"]
+    assert model2.legal is not None
+    assert trained.stdout.splitlines()[2] == (
+        f"按 3 条审查决定校准：文本分数的权重 {office['corpus_scale']:.2f}→{model2.legal.scale:.2f}，"
+        f"基线 {office['corpus_bias']:+.2f}→{model2.legal.bias:+.2f}"
+        "（以语料的校准为起点，决定越多越贴近本单位的文件）"
+    )
     assert model2.card["parent_version"] == load_model().version
     assert model2.precedents is not None and len(model2.precedents) == 3
     with Store.open() as store:
