@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import math
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -118,28 +118,9 @@ def test_retraining_with_decisions_changes_predictions(
         for row in result.rows:
             ledger.record(store, row.sha256, "non_normative", "审查人")  # type: ignore[arg-type]
     before = {r.sha256: r.probabilities["non_normative"] for r in result.rows}
-    trained = CliRunner().invoke(
-        cli,
-        [
-            "train",
-            "--corpus",
-            str(corpora["tiny"]),
-            "--with-decisions",
-            "--out",
-            str(tmp_path / "m2"),
-        ],
-    )
-    assert trained.exit_code == 0, trained.output
-    second = trained.stdout.split()[1]
+    second = train(corpora["tiny"], "--with-decisions", "--out", str(tmp_path / "m2"))
     model2 = ScreeningModel.load(tmp_path / "m2" / f"screening-{second}.npz")
     assert model2.card["training_data"]["decisions"] == 3
-    office = model2.card["office_calibration"]
-    assert model2.legal is not None
-    assert trained.stdout.splitlines()[2] == (
-        f"按 3 条审查决定校准：文本分数的权重 {office['corpus_scale']:.2f}→{model2.legal.scale:.2f}，"
-        f"基线 {office['corpus_bias']:+.2f}→{model2.legal.bias:+.2f}"
-        "（以语料的校准为起点，决定越多越贴近本单位的文件）"
-    )
     assert model2.card["parent_version"] == load_model().version
     assert model2.precedents is not None and len(model2.precedents) == 3
     with Store.open() as store:
@@ -265,59 +246,22 @@ def test_installed_models_folder_is_found_as_a_namespace_package(
     sys.modules.pop("nsmodels_probe", None)
 
 
-def test_office_calibration_moves_with_the_number_of_decisions() -> None:
-    """The team's decisions set where the zero lies for their files: none leave the corpus's
-    calibration, a few move it a little, many move it further (the prior is on the corpus)."""
-    from screening.law.evidence import DEFAULT_WEIGHTS
-    from screening.model.classifier import LegalCombination
-    from screening.model.train import fit_office_combination
+def test_decisions_weigh_in_the_calibration_as_in_the_words() -> None:
+    """A decision counts as decision_weight corpus documents in the calibration too: weighting
+    the files a team decided moves the fitted bias towards them, by their weight."""
+    from screening.model.train import fit_legal_combination, fit_temperature
 
-    corpus = LegalCombination(dict(DEFAULT_WEIGHTS), scale=1.0, bias=0.2)
-    assert fit_office_combination([], corpus) is corpus
-    # -- files the corpus's calibration calls normative in kind (text logit +1.5, no facts)
-    # that the team decided are not
-    over_called = [[f"sha{i}", 1.5, 0.0, 0] for i in range(40)] + [
-        [f"sha-n{i}", 1.5, 0.0, 1] for i in range(10)
-    ]
-    few = fit_office_combination(over_called[:3] + over_called[40:41], corpus)
-    many = fit_office_combination(over_called, corpus)
-    assert many.bias + 1.5 * many.scale < few.bias + 1.5 * few.scale < 0.2 + 1.5
-    # -- the share the team decided normative (10 of 50) is nearly what the many reach
-    logit = many.bias + many.scale * 1.5
-    assert 0.15 < 1 / (1 + math.exp(-logit)) < 0.3
-    assert many.weights == corpus.weights and many.bound == corpus.bound
-
-
-def test_office_calibration_is_refitted_without_the_decisions_left_out(
-    corpora: dict[str, Path], tmp_path: Path
-) -> None:
-    """Promotion's cross-validation refits the candidate without a fold of decisions: the
-    calibration on decisions must then not have seen that fold."""
-    from screening.model.retrain import training_documents
-    from screening.model.train import load_dictionary_text, train_model
-
-    base = load_corpus(REPO / "corpus")
-    batch = tmp_path / "batch"
-    batch.mkdir()
-    picked = [d for d in base if d.label == "normative"][-6:]
-    for doc in picked:
-        (batch / f"{doc.id}.txt").write_text(doc.text, encoding="utf-8")
-    with Store.open() as store:
-        for row in screen_paths([batch], store, load_model(), "2026-11-27").rows:
-            ledger.record(store, row.sha256, "non_normative", "审查人")  # type: ignore[arg-type]
-        decided = ledger.decided_documents(store)
-    corpus = load_corpus(corpora["tiny"])
-    dictionary = load_dictionary_text(corpora["tiny"])
-    docs, _ = training_documents(corpus, decided)
-    candidate = train_model(docs, dictionary)
-    office = candidate.card["office_calibration"]
-    assert len(office["decisions"]) == 6
-    assert candidate.legal is not None and candidate.legal.bias < office["corpus_bias"]
-    without_decisions = train_model(list(corpus), dictionary, calibrated_from=candidate)
-    assert without_decisions.legal is not None
-    assert without_decisions.legal.bias == office["corpus_bias"]
-    assert without_decisions.legal.scale == office["corpus_scale"]
-    half, _ = training_documents(corpus, decided[:3])
-    refit = train_model(half, dictionary, calibrated_from=candidate)
-    assert refit.legal is not None
-    assert office["corpus_bias"] > refit.legal.bias > candidate.legal.bias
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0.0, 2.0, 400)
+    y = (rng.random(400) < 1 / (1 + np.exp(-logits))).astype(float)
+    # -- 40 "decided" files the words call normative that were decided not normative
+    logits = np.concatenate([logits, np.full(40, 1.5)])
+    y = np.concatenate([y, np.zeros(40)])
+    facts: list[list] = [[] for _ in logits]
+    once = np.ones(len(y))
+    thrice = np.concatenate([np.ones(400), np.full(40, 3.0)])
+    assert fit_temperature(logits, y, once) == fit_temperature(logits, y)
+    plain = fit_legal_combination(logits, facts, y)
+    assert fit_legal_combination(logits, facts, y, sample_weight=once).bias == plain.bias
+    weighted = fit_legal_combination(logits, facts, y, sample_weight=thrice)
+    assert weighted.bias + 1.5 * weighted.scale < plain.bias + 1.5 * plain.scale

@@ -437,7 +437,7 @@ def rules_command(as_json: bool) -> None:
     "--with-decisions",
     is_flag=True,
     help="同时用台账中每份文件的当前审查决定训练（决定优先于语料中同一文件的标签）："
-    "已决定的文件成为相似文件的先例，概率也按这些决定重新校准。",
+    "已决定的文件成为相似文件的先例；学习词语和校准概率时，每条决定都按三份语料文件计。",
 )
 @click.option(
     "--out",
@@ -493,13 +493,5 @@ def train(
         f"{model.card['params']['folds']} 折交叉验证 macro-F1 {cv['macro_f1']:.3f}，"
         f"准确率 {cv['accuracy']:.3f}，校准误差（ECE）{cv['ece']:.3f}"
     )
-    office = model.card.get("office_calibration")
-    if office and model.legal is not None:
-        click.echo(
-            f"按 {len(office['decisions'])} 条审查决定校准：文本分数的权重 "
-            f"{office['corpus_scale']:.2f}→{model.legal.scale:.2f}，"
-            f"基线 {office['corpus_bias']:+.2f}→{model.legal.bias:+.2f}"
-            "（以语料的校准为起点，决定越多越贴近本单位的文件）"
-        )
     if not set_current:
         click.echo(f"启用前请比较：screening models promote {model.version}")

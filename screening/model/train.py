@@ -191,41 +191,6 @@ def fit_legal_combination(
     return LegalCombination(weights, float(result.x[0]), float(result.x[1]), bound)
 
 
-#: How far (in logits) a team's files are believed to lie from the corpus, a priori: the
-#: standard deviation of the Gaussian prior on the scale and bias refitted on its decisions.
-OFFICE_PRIOR_SD = 1.0
-
-
-def fit_office_combination(
-    rows: Sequence[Sequence[Any]], corpus: LegalCombination
-) -> LegalCombination:
-    """The combination refitted on a team's decisions, ``rows`` of (sha256, out-of-fold text
-    logit, legal facts' summed weight, normative in kind), with a Gaussian prior
-    (``OFFICE_PRIOR_SD``) centred on the corpus's scale and bias: where the zero lies for the
-    team's own files. Few decisions stay near the corpus, many set it; none leave it as it is.
-    The corpus is written by us, the decisions are the team's real files: the probability is
-    calibrated on the source the team screens, not only on the corpus."""
-    if not rows:
-        return corpus
-    from scipy.optimize import minimize
-
-    logits = np.array([float(r[1]) for r in rows])
-    offset = np.array([float(r[2]) for r in rows])
-    y = np.array([float(r[3]) for r in rows])
-    centre = np.array([corpus.scale, corpus.bias])
-
-    def objective(params: np.ndarray) -> float:
-        p = _sigmoid(params[1] + np.clip(params[0] * logits, -corpus.bound, corpus.bound) + offset)
-        loss = y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)
-        prior = float(np.sum((params - centre) ** 2)) / (2 * OFFICE_PRIOR_SD**2)
-        return float(-np.sum(loss) + prior)
-
-    result = minimize(objective, x0=centre, method="L-BFGS-B", bounds=[(0.05, 3.0), (-6.0, 6.0)])
-    return LegalCombination(
-        dict(corpus.weights), float(result.x[0]), float(result.x[1]), corpus.bound
-    )
-
-
 def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -319,24 +284,13 @@ def train_model(
             oof_table[i] = fold_table
         if progress:
             progress("交叉验证", k, params["folds"])
-    # -- the corpus calibrates on the corpus (all of it, if it holds nothing but decisions) …
-    written = (~decided).astype(float) if not decided.all() else np.ones(len(docs))
-    temperature = fit_temperature(oof_logit, kind.astype(float), written)
+    # -- a decision weighs as much in the calibration as in the words (decision_weight corpus
+    # documents): the team's own files move where the zero lies. Not more: a calibration fitted
+    # on the decisions alone follows the first few hard files of the review queue (issue 11 note)
+    temperature = fit_temperature(oof_logit, kind.astype(float), weights)
     legal = fit_legal_combination(
-        oof_logit / temperature, facts, kind.astype(float), sample_weight=written
+        oof_logit / temperature, facts, kind.astype(float), sample_weight=weights
     )
-    # -- … and the team's decisions set where the zero lies for their own files
-    office_rows = [
-        [
-            str(docs[i].meta.get("sha256", docs[i].id)),
-            float(oof_logit[i] / temperature),
-            facts_logit(list(facts[i]), legal.weights),
-            int(kind[i]),
-        ]
-        for i in np.flatnonzero(decided)
-    ]
-    corpus_legal = legal
-    legal = fit_office_combination(office_rows, corpus_legal)
 
     def oof_predictions(t: float, combination: LegalCombination | None) -> list[Prediction]:
         out = []
@@ -422,20 +376,6 @@ def train_model(
             "temperature": temperature,
         },
         "legal_combination": legal.to_dict(),
-        **(
-            {
-                "office_calibration": {
-                    "method": "scale and bias refitted on the decisions' out-of-fold logits, "
-                    "Gaussian prior centred on the corpus's",
-                    "prior_sd": OFFICE_PRIOR_SD,
-                    "corpus_scale": corpus_legal.scale,
-                    "corpus_bias": corpus_legal.bias,
-                    "decisions": office_rows,
-                }
-            }
-            if office_rows
-            else {}
-        ),
         "repeal_table": table,
         "kind_given_superseded": kind_given_superseded,
         "cross_validation": cv,
@@ -493,18 +433,8 @@ def _refit(
     segmenter: Segmenter,
     calibrated_from: ScreeningModel,
 ) -> ScreeningModel:
-    """A model fitted on ``docs`` with another model's calibration (no cross-validation). The
-    calibration on decisions is fitted again on the decisions among ``docs`` only, so that a
-    decision left out is not scored by a calibration that saw it."""
+    """A model fitted on ``docs`` with another model's calibration (no cross-validation)."""
     vectorizer, coef, intercept = _fit(features, kind, params, weights)
-    legal = calibrated_from.legal
-    office = calibrated_from.card.get("office_calibration")
-    if office and legal is not None:
-        kept = {str(docs[i].meta.get("sha256", docs[i].id)) for i in np.flatnonzero(decided)}
-        corpus = LegalCombination(
-            dict(legal.weights), office["corpus_scale"], office["corpus_bias"], legal.bound
-        )
-        legal = fit_office_combination([r for r in office["decisions"] if r[0] in kept], corpus)
     model = ScreeningModel(
         labels=LABELS,
         vocab=vectorizer.get_feature_names_out().tolist(),
@@ -517,7 +447,7 @@ def _refit(
         dictionary=segmenter.dictionary_text,
         card={**calibrated_from.card, "params": params, "refit_of": calibrated_from.version},
         version=f"refit-{calibrated_from.version}",
-        legal=legal,
+        legal=calibrated_from.legal,
     )
     _attach_precedents(model, docs, features, kind, decided)
     return model
