@@ -178,8 +178,8 @@ def fit_legal_combination(
 
     def nll(params: np.ndarray) -> float:
         p = _sigmoid(params[1] + np.clip(params[0] * logits, -bound, bound) + offset)
-        # -- a weak prior keeps the scale near 1 on a small corpus (a team's first decisions)
         loss = y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)
+        # -- a weak prior keeps the scale near 1 on a small corpus (a team's first decisions)
         return float(
             -np.average(loss, weights=sample_weight)
             + 1e-3 * ((params[0] - 1.0) ** 2 + params[1] ** 2)
