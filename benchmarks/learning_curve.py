@@ -16,7 +16,13 @@ recorded as decisions at once, the model is retrained with them, and the error o
 is compared with the error of the model in use on that same half; repeated for --seeds seeds
 (the median ratio is printed; target: at most 0.5), with the calibration error on that half
 before and after:
-    python benchmarks/learning_curve.py --source Shanghai-Gov-Docs-Index --half --seeds 3
+    python benchmarks/learning_curve.py --source Shanghai-Gov-Docs-Index --half --seeds 10
+
+With --worst N (how far a few decisions move the model, as an advisor working down the review
+queue, disagreements first, would record them): the model's N most confident mistakes are
+recorded as decisions, the model is retrained, and the other files are scored before and after,
+with the text's scale and bias before and after:
+    python benchmarks/learning_curve.py --source Shanghai-Gov-Docs-Index --worst 5
 """
 
 from __future__ import annotations
@@ -45,6 +51,12 @@ def main() -> None:
     parser.add_argument("--as-of", default="2026-11-27")
     parser.add_argument("--half", action="store_true", help="decide half, score the other half")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument(
+        "--worst",
+        type=int,
+        default=0,
+        help="decide the model's N most confident mistakes only, score the other files",
+    )
     args = parser.parse_args()
     if not DEV.is_file():
         sys.exit("../shared/realdata/dev.jsonl is absent: nothing to measure.")
@@ -103,6 +115,33 @@ def main() -> None:
         return result, margins
 
     model = load_model()
+    if args.worst:
+        with Store.open() as store:
+            batch = screen_paths([folder], store, model, args.as_of)
+            sha_of = {Path(row.path).name: row.sha256 for row in batch.rows if row.sha256}
+            first = {
+                row_name: row for row_name, row in ((Path(r.path).name, r) for r in batch.rows)
+            }
+            wrong = [n for n, row in first.items() if row.label != truth[n]]
+            wrong.sort(key=lambda n: (-first[n].probabilities[first[n].label], n))
+            decided = set(wrong[: args.worst])
+            before, _ = score(model, store, sha_of, decided)
+            for name in sorted(decided):
+                ledger.record(
+                    store, sha_of[name], truth[name], "最自信的错误", batch_id=batch.batch_id
+                )
+            retrained, _ = train_candidate(REPO / "corpus", store, work / "models")
+            after, _ = score(retrained, store, sha_of, decided)
+        legal = retrained.legal
+        print(
+            f"{len(decided)} decided (the most confident mistakes), {len(truth) - len(decided)} "
+            f"scored: macro-F1 {before['macro_f1']:.3f} → {after['macro_f1']:.3f}, accuracy "
+            f"{before['accuracy']:.3f} → {after['accuracy']:.3f}, ECE {before['ece']:.3f} → "
+            f"{after['ece']:.3f}; text scale {model.legal.scale:.2f} → {legal.scale:.2f}, "  # type: ignore[union-attr]
+            f"bias {model.legal.bias:+.2f} → {legal.bias:+.2f}"  # type: ignore[union-attr]
+        )
+        shutil.rmtree(work)
+        return
     if args.half:
         import random
         import statistics
