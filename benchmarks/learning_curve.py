@@ -119,9 +119,7 @@ def main() -> None:
         with Store.open() as store:
             batch = screen_paths([folder], store, model, args.as_of)
             sha_of = {Path(row.path).name: row.sha256 for row in batch.rows if row.sha256}
-            first = {
-                row_name: row for row_name, row in ((Path(r.path).name, r) for r in batch.rows)
-            }
+            first = {Path(row.path).name: row for row in batch.rows}
             wrong = [n for n, row in first.items() if row.label != truth[n]]
             wrong.sort(key=lambda n: (-first[n].probabilities[first[n].label], n))
             decided = set(wrong[: args.worst])
@@ -132,13 +130,14 @@ def main() -> None:
                 )
             retrained, _ = train_candidate(REPO / "corpus", store, work / "models")
             after, _ = score(retrained, store, sha_of, decided)
-        legal = retrained.legal
+        old, new = model.legal, retrained.legal
+        assert old is not None and new is not None
         print(
             f"{len(decided)} decided (the most confident mistakes), {len(truth) - len(decided)} "
             f"scored: macro-F1 {before['macro_f1']:.3f} → {after['macro_f1']:.3f}, accuracy "
             f"{before['accuracy']:.3f} → {after['accuracy']:.3f}, ECE {before['ece']:.3f} → "
-            f"{after['ece']:.3f}; text scale {model.legal.scale:.2f} → {legal.scale:.2f}, "  # type: ignore[union-attr]
-            f"bias {model.legal.bias:+.2f} → {legal.bias:+.2f}"  # type: ignore[union-attr]
+            f"{after['ece']:.3f}; text scale {old.scale:.2f} → {new.scale:.2f}, "
+            f"bias {old.bias:+.2f} → {new.bias:+.2f}"
         )
         shutil.rmtree(work)
         return
