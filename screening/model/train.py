@@ -45,6 +45,9 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "seed": 0,
     # -- an advisor's decision on a real file counts as this many written corpus documents
     "decision_weight": 3.0,
+    # -- the words learn what these facts leave open: their weights are a fixed offset of the
+    # text model's logit while it is fitted (fit_words)
+    "words_given": ["registered", "unregistered"],
 }
 
 Progress = Callable[[str, int, int], None]
@@ -59,10 +62,11 @@ def _fit(  # type: ignore[no-untyped-def]
     kind: Sequence[bool],
     params: dict[str, Any],
     sample_weight: np.ndarray | None = None,
+    offset: np.ndarray | None = None,
 ):
-    """TF-IDF + logistic regression for ``p_kind`` (normative in kind vs not)."""
+    """TF-IDF + logistic regression for ``p_kind`` (normative in kind vs not), with ``offset``
+    (:func:`words_offset`) added to every document's logit while fitting."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
 
     vectorizer = TfidfVectorizer(
         analyzer=_identity,
@@ -72,9 +76,55 @@ def _fit(  # type: ignore[no-untyped-def]
         dtype=np.float64,
     )
     x = vectorizer.fit_transform(features)
-    clf = LogisticRegression(C=params["C"], max_iter=5000, class_weight="balanced")
-    clf.fit(x, np.asarray(kind, dtype=int), sample_weight=sample_weight)
-    return vectorizer, clf.coef_.reshape(1, -1), clf.intercept_.reshape(1)
+    y = np.asarray(kind, dtype=float)
+    coef, intercept = fit_logistic(
+        x, y, np.zeros(len(y)) if offset is None else offset, params["C"], sample_weight
+    )
+    return vectorizer, coef.reshape(1, -1), np.array([intercept])
+
+
+def fit_logistic(  # type: ignore[no-untyped-def]
+    x,
+    y: np.ndarray,
+    offset: np.ndarray,
+    c: float,
+    sample_weight: np.ndarray | None = None,
+) -> tuple[np.ndarray, float]:
+    """L2-penalised logistic regression with balanced classes (scikit-learn's objective:
+    ``C · Σ wᵢ·loss + ½‖β‖²``, intercept free) whose logit is ``x·β + b + offset``: the
+    coefficients learn what the offset leaves open. ``x`` is a (sparse) matrix, ``y`` 0/1."""
+    from scipy.optimize import minimize
+    from scipy.special import expit
+
+    n, d = x.shape
+    positives = float(y.sum())
+    balanced = np.where(y > 0, n / (2.0 * max(positives, 1.0)), n / (2.0 * max(n - positives, 1.0)))
+    w = balanced * (1.0 if sample_weight is None else np.asarray(sample_weight, dtype=float))
+    sign = 2.0 * y - 1.0
+
+    def objective(params: np.ndarray) -> tuple[float, np.ndarray]:
+        beta = params[:d]
+        margin = sign * (x @ beta + params[d] + offset)
+        loss = c * float(w @ np.logaddexp(0.0, -margin)) + 0.5 * float(beta @ beta)
+        dz = -c * w * sign * expit(-margin)
+        return loss, np.concatenate([x.T @ dz + beta, [dz.sum()]])
+
+    result = minimize(
+        objective, np.zeros(d + 1), jac=True, method="L-BFGS-B", options={"maxiter": 5000}
+    )
+    return result.x[:d], float(result.x[d])
+
+
+def words_offset(facts: Sequence[Sequence[Fact]], given: Sequence[str]) -> np.ndarray:
+    """Per document, the summed weights of its facts of the kinds ``given``: the offset the words
+    are fitted over. The registration facts are read from the 文号 series and the batch, not from
+    the words; given them, the words learn the genre among files whose registration is already
+    counted, instead of taking on the vocabulary of the registered files (the topics of local
+    fund, project and property rules) as a mark of the genre (issue 11)."""
+    keep = set(given)
+    return np.array(
+        [facts_logit([f for f in fs if f.key in keep], dict(DEFAULT_WEIGHTS)) for fs in facts]
+    )
 
 
 def _logits(
@@ -260,10 +310,16 @@ def train_model(
     decided = np.array([is_decision(doc) for doc in docs])
     weights = np.where(decided, float(params["decision_weight"]), 1.0)
     if calibrated_from is not None:
-        return _refit(docs, features, kind, weights, decided, params, segmenter, calibrated_from)
+        # -- as the calibrated model was fitted: a model trained before words_given had no offset
+        given = calibrated_from.card.get("params", {}).get("words_given", [])
+        offset = words_offset(corpus_findings(docs, metas)[1], given) if given else None
+        return _refit(
+            docs, features, kind, weights, decided, params, segmenter, calibrated_from, offset
+        )
     if progress:
         progress("法律规则", 0, 1)
     categories, facts = corpus_findings(docs, metas)
+    offset = words_offset(facts, params["words_given"])
     levels = [issuer_level_of(meta) for meta in metas]
     y = np.array([LABELS.index(lab) for lab in labels])
 
@@ -272,7 +328,11 @@ def train_model(
     folds = StratifiedKFold(n_splits=params["folds"], shuffle=True, random_state=params["seed"])
     for k, (train_idx, test_idx) in enumerate(folds.split(np.zeros(len(y)), y), start=1):
         vec, coef, intercept = _fit(
-            [features[i] for i in train_idx], kind[train_idx], params, weights[train_idx]
+            [features[i] for i in train_idx],
+            kind[train_idx],
+            params,
+            weights[train_idx],
+            offset[train_idx],
         )
         oof_logit[test_idx] = _logits(vec, coef, intercept, [features[i] for i in test_idx])
         fold_table = estimate_repeal_table(
@@ -341,7 +401,7 @@ def train_model(
         np.mean((_sigmoid(oof_logit / temperature) >= 0.5) == kind)
     )
 
-    vectorizer, coef, intercept = _fit(features, kind, params, weights)
+    vectorizer, coef, intercept = _fit(features, kind, params, weights, offset)
     table, kind_given_superseded = estimate_repeal_table(labels, categories, levels)
     vocab = vectorizer.get_feature_names_out().tolist()
     digest = hashlib.sha256()
@@ -369,7 +429,7 @@ def train_model(
             "kind": "words + word pairs (issuer-level copies), sublinear TF-IDF; structure is read by the legal facts",
             "n_features": len(vocab),
         },
-        "classifier": "logistic regression (balanced) for normative-in-kind; repeal table over the legal rules' findings",
+        "classifier": "logistic regression (balanced) for normative-in-kind, fitted with the weights of the facts in params.words_given as an offset; repeal table over the legal rules' findings",
         "params": params,
         "calibration": {
             "method": "temperature scaling on out-of-fold logits; then scale and bias of the bounded text logit with the legal facts' weights added",
@@ -432,9 +492,10 @@ def _refit(
     params: dict[str, Any],
     segmenter: Segmenter,
     calibrated_from: ScreeningModel,
+    offset: np.ndarray | None,
 ) -> ScreeningModel:
     """A model fitted on ``docs`` with another model's calibration (no cross-validation)."""
-    vectorizer, coef, intercept = _fit(features, kind, params, weights)
+    vectorizer, coef, intercept = _fit(features, kind, params, weights, offset)
     model = ScreeningModel(
         labels=LABELS,
         vocab=vectorizer.get_feature_names_out().tolist(),
