@@ -46,7 +46,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     # -- an advisor's decision on a real file counts as this many written corpus documents
     "decision_weight": 3.0,
     # -- the words learn what these facts leave open: their weights are a fixed offset of the
-    # text model's logit while it is fitted (fit_words)
+    # text model's logit while it is fitted (words_offset, fit_logistic)
     "words_given": ["registered", "unregistered"],
 }
 
