@@ -249,7 +249,7 @@ def test_fit_logistic_without_an_offset_is_scikit_learns_balanced_regression() -
     x = sp.random(300, 200, density=0.05, random_state=0, format="csr")
     y = (x @ rng.normal(size=200) + rng.normal(0, 0.3, 300) > 0.2).astype(float)
     weight = rng.uniform(0.5, 3.0, 300)
-    coef, intercept = fit_logistic(x, y, np.zeros(300), 1.0, weight)
+    coef, intercept = fit_logistic(x, y, 1.0, sample_weight=weight)
     # -- scikit-learn solved to a tight tolerance: its default (1e-4) stops about 0.01 short
     reference = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced", tol=1e-8)
     reference.fit(x, y.astype(int), sample_weight=weight)
@@ -268,8 +268,8 @@ def test_the_words_learn_what_the_registration_leaves_open() -> None:
     x = np.array(rows, dtype=float)
     y = np.array([1.0] * 30 + [0.0] * 10 + [1.0] * 10 + [0.0] * 30)
     registered = np.array([3.5] * 30 + [0.0] * 50)
-    alone, _ = fit_logistic(x, y, np.zeros(len(y)), 1.0)
-    given, _ = fit_logistic(x, y, registered, 1.0)
+    alone, _ = fit_logistic(x, y, 1.0)
+    given, _ = fit_logistic(x, y, 1.0, registered)
     assert alone[0] > 0 > given[0]
 
 

@@ -76,9 +76,8 @@ def _fit(  # type: ignore[no-untyped-def]
         dtype=np.float64,
     )
     x = vectorizer.fit_transform(features)
-    y = np.asarray(kind, dtype=float)
     coef, intercept = fit_logistic(
-        x, y, np.zeros(len(y)) if offset is None else offset, params["C"], sample_weight
+        x, np.asarray(kind, dtype=float), params["C"], offset, sample_weight
     )
     return vectorizer, coef.reshape(1, -1), np.array([intercept])
 
@@ -86,8 +85,8 @@ def _fit(  # type: ignore[no-untyped-def]
 def fit_logistic(  # type: ignore[no-untyped-def]
     x,
     y: np.ndarray,
-    offset: np.ndarray,
     c: float,
+    offset: np.ndarray | None = None,
     sample_weight: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
     """L2-penalised logistic regression with balanced classes (scikit-learn's objective:
@@ -101,6 +100,7 @@ def fit_logistic(  # type: ignore[no-untyped-def]
     balanced = np.where(y > 0, n / (2.0 * max(positives, 1.0)), n / (2.0 * max(n - positives, 1.0)))
     w = balanced * (1.0 if sample_weight is None else np.asarray(sample_weight, dtype=float))
     sign = 2.0 * y - 1.0
+    offset = np.zeros(n) if offset is None else offset
 
     def objective(params: np.ndarray) -> tuple[float, np.ndarray]:
         beta = params[:d]
@@ -121,10 +121,8 @@ def words_offset(facts: Sequence[Sequence[Fact]], given: Sequence[str]) -> np.nd
     the words; given them, the words learn the genre among files whose registration is already
     counted, instead of taking on the vocabulary of the registered files (the topics of local
     fund, project and property rules) as a mark of the genre (issue 11)."""
-    keep = set(given)
-    return np.array(
-        [facts_logit([f for f in fs if f.key in keep], dict(DEFAULT_WEIGHTS)) for fs in facts]
-    )
+    keep, weights = set(given), dict(DEFAULT_WEIGHTS)
+    return np.array([facts_logit([f for f in fs if f.key in keep], weights) for fs in facts])
 
 
 def _logits(
@@ -311,8 +309,12 @@ def train_model(
     weights = np.where(decided, float(params["decision_weight"]), 1.0)
     if calibrated_from is not None:
         # -- as the calibrated model was fitted: a model trained before words_given had no offset
-        given = calibrated_from.card.get("params", {}).get("words_given", [])
-        offset = words_offset(corpus_findings(docs, metas)[1], given) if given else None
+        params["words_given"] = calibrated_from.card.get("params", {}).get("words_given", [])
+        offset = (
+            words_offset(corpus_findings(docs, metas)[1], params["words_given"])
+            if params["words_given"]
+            else None
+        )
         return _refit(
             docs, features, kind, weights, decided, params, segmenter, calibrated_from, offset
         )
