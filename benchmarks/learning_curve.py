@@ -17,6 +17,7 @@ is compared with the error of the model in use on that same half; repeated for -
 (the median ratio is printed; target: at most 0.5), with the calibration error on that half
 before and after:
     python benchmarks/learning_curve.py --source Shanghai-Gov-Docs-Index --half --seeds 10
+--only 2 6 runs those seeds alone; --show lists the scored files wrong before or after.
 
 With --worst N (how far a few decisions move the model, as an advisor working down the review
 queue, disagreements first, would record them): the model's N most confident mistakes are
@@ -51,6 +52,14 @@ def main() -> None:
     parser.add_argument("--as-of", default="2026-11-27")
     parser.add_argument("--half", action="store_true", help="decide half, score the other half")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument(
+        "--only", type=int, nargs="*", help="with --half: run these seeds only (e.g. --only 2 6)"
+    )
+    parser.add_argument(
+        "--show",
+        action="store_true",
+        help="with --half: list the scored files wrong before or after",
+    )
     parser.add_argument(
         "--worst",
         type=int,
@@ -87,7 +96,7 @@ def main() -> None:
 
     def score(
         model, store: Store, sha_of: dict[str, str], replayed: set[str]
-    ) -> tuple[dict, dict[str, float]]:
+    ) -> tuple[dict, dict[str, float], dict]:
         texts = {name: store.extraction(sha).text for name, sha in sha_of.items()}  # type: ignore[union-attr]
         metas = {
             name: document_of(next(r for r in records if f"{r.id}.txt" == name))[1]
@@ -112,7 +121,7 @@ def main() -> None:
         for name in rest:
             top = sorted(preds[name].probabilities.values(), reverse=True)
             margins[name] = top[0] - top[1]
-        return result, margins
+        return result, margins, preds
 
     model = load_model()
     if args.worst:
@@ -123,13 +132,13 @@ def main() -> None:
             wrong = [n for n, row in first.items() if row.label != truth[n]]
             wrong.sort(key=lambda n: (-first[n].probabilities[first[n].label], n))
             decided = set(wrong[: args.worst])
-            before, _ = score(model, store, sha_of, decided)
+            before, _, _ = score(model, store, sha_of, decided)
             for name in sorted(decided):
                 ledger.record(
                     store, sha_of[name], truth[name], "最自信的错误", batch_id=batch.batch_id
                 )
             retrained, _ = train_candidate(REPO / "corpus", store, work / "models")
-            after, _ = score(retrained, store, sha_of, decided)
+            after, _, _ = score(retrained, store, sha_of, decided)
         old, new = model.legal, retrained.legal
         assert old is not None and new is not None
         print(
@@ -147,7 +156,7 @@ def main() -> None:
 
         ratios = []
         eces: list[tuple[float, float]] = []
-        for seed in range(args.seeds):
+        for seed in args.only or range(args.seeds):
             home = work / f"home-{seed}"
             os.environ["SCREENING_HOME"] = str(home)
             names = sorted(truth)
@@ -156,13 +165,22 @@ def main() -> None:
             with Store.open() as store:
                 batch = screen_paths([folder], store, model, args.as_of)
                 sha_of = {Path(row.path).name: row.sha256 for row in batch.rows if row.sha256}
-                before, _ = score(model, store, sha_of, decided)
+                before, _, old = score(model, store, sha_of, decided)
                 for name in sorted(decided):
                     ledger.record(
                         store, sha_of[name], truth[name], "学习回放", batch_id=batch.batch_id
                     )
                 retrained, _ = train_candidate(REPO / "corpus", store, work / f"models-{seed}")
-                after, _ = score(retrained, store, sha_of, decided)
+                after, _, new = score(retrained, store, sha_of, decided)
+            if args.show:
+                for name in sorted(n for n in sha_of if n not in decided):
+                    a, b = old[name], new[name]
+                    if a.label != truth[name] or b.label != truth[name]:
+                        print(
+                            f"  {name}: truth {truth[name]}; before {a.label} "
+                            f"{a.probabilities[a.label]:.2f}, after {b.label} "
+                            f"{b.probabilities[b.label]:.2f}"
+                        )
             e0, e1 = 1 - before["macro_f1"], 1 - after["macro_f1"]
             ratios.append(e1 / e0 if e0 else 0.0)
             print(
@@ -189,7 +207,7 @@ def main() -> None:
         sha_of = {Path(row.path).name: row.sha256 for row in batch.rows if row.sha256}
         replayed: set[str] = set()
         start = time.perf_counter()
-        result, margins = score(model, store, sha_of, replayed)
+        result, margins, _ = score(model, store, sha_of, replayed)
         curve = [(0, result["macro_f1"], result["accuracy"])]
         print(
             f"{0:>9}  {result['macro_f1']:.3f}     {result['accuracy']:.3f}     {1 - result['macro_f1']:.3f}        {time.perf_counter() - start:.0f}"
@@ -204,7 +222,7 @@ def main() -> None:
                 )
                 replayed.add(name)
             model, _ = train_candidate(REPO / "corpus", store, work / "models")
-            result, margins = score(model, store, sha_of, replayed)
+            result, margins, _ = score(model, store, sha_of, replayed)
             curve.append((len(replayed), result["macro_f1"], result["accuracy"]))
             print(
                 f"{len(replayed):>9}  {result['macro_f1']:.3f}     {result['accuracy']:.3f}     {1 - result['macro_f1']:.3f}        {time.perf_counter() - start:.0f}"
