@@ -145,11 +145,33 @@ def test_no_finding_rate_is_estimated_per_issuer_level() -> None:
     categories = ["none", "none", "none", "none", "validity_expired", "none"]
     levels = ["local", "local", "central", "central", "local", "local"]
     table, _ = estimate_repeal_table(labels, categories, levels)
-    assert table["none"] == (1 + 1) / (4 + 2)
-    assert table["none:local"] == (1 + 1) / (2 + 2)
-    assert table["none:central"] == (0 + 1) / (2 + 2)
-    assert table["none:unknown"] == (0 + 1) / (0 + 2)
+    pooled = (1 + 1) / (4 + 2)
+    assert table["none"] == pooled
+    # -- one repeal's worth of prior, in as many documents as the pooled rate expects one in
+    assert table["none:local"] == pytest.approx((1 + 1) / (2 + 1 / pooled))
+    assert table["none:central"] == pytest.approx((0 + 1) / (2 + 1 / pooled))
+    assert table["validity_expired"] == (1 + 1) / (1 + 2)
     assert "none:local" not in estimate_repeal_table(labels, categories)[0]
+
+
+def test_a_level_without_documents_gets_the_pooled_rate_not_one_half() -> None:
+    """Regression: add-one smoothing gave an issuer level with no documents r = 1/2 (capped at
+    0.45), so a normative call without a repeal finding there could never pass 0.55."""
+    labels = ["normative"] * 9 + ["repeal"]
+    table, _ = estimate_repeal_table(labels, ["none"] * 10, ["local"] * 10)
+    assert table["none:unknown"] == pytest.approx(table["none"]) == pytest.approx(2 / 12)
+
+
+def test_hard_cases_written_on_purpose_do_not_set_the_no_finding_rate() -> None:
+    labels = ["normative"] * 8 + ["repeal"] * 4
+    categories = ["none"] * 12
+    ordinary = [True] * 8 + [False] * 3 + [True]  # -- three repeals are tagged hard cases
+    table, _ = estimate_repeal_table(labels, categories, ordinary=ordinary)
+    assert table["none"] == (1 + 1) / (9 + 2)
+    assert estimate_repeal_table(labels, categories)[0]["none"] == (4 + 1) / (12 + 2)
+    # -- with no ordinary document normative in kind, every document counts
+    nothing_plain = estimate_repeal_table(labels, categories, ordinary=[False] * 12)[0]
+    assert nothing_plain["none"] == (4 + 1) / (12 + 2)
 
 
 def test_combine_uses_the_level_rate_without_a_finding(small_model: ScreeningModel) -> None:

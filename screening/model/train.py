@@ -152,23 +152,42 @@ def fit_temperature(
 
 
 def estimate_repeal_table(
-    labels: Sequence[str], categories: Sequence[str], levels: Sequence[str] | None = None
+    labels: Sequence[str],
+    categories: Sequence[str],
+    levels: Sequence[str] | None = None,
+    ordinary: Sequence[bool] | None = None,
 ) -> tuple[dict[str, float], float]:
     """P(repeal | normative in kind, strongest repeal finding) per category — and, with
     ``levels``, per issuer level when there is no finding (``none:central`` …) — and
-    P(normative in kind | superseded in batch), with add-one smoothing."""
+    P(normative in kind | superseded in batch).
+
+    Category rates are add-one smoothed. The rates without a finding count only the ``ordinary``
+    documents (all when not given, or when none of them is normative in kind): a corpus writes its
+    hard cases on purpose — fair-competition repeals, finished tasks — far more often than a batch
+    holds them, and a rate taken over them caps every normative call without a finding too low.
+    A level's rate starts from one repeal in as many documents as the rate over all levels expects
+    one in: a level with few documents gets about that rate rather than one half.
+    """
+
+    def counts(keep: Sequence[bool]) -> tuple[int, int]:
+        kind = [lab for lab, k in zip(labels, keep, strict=True) if k and lab != NON_NORMATIVE]
+        return sum(lab == REPEAL for lab in kind), len(kind)
 
     def rate(keep: Sequence[bool]) -> float:
-        kind = [lab for lab, k in zip(labels, keep, strict=True) if k and lab != NON_NORMATIVE]
-        return (sum(lab == REPEAL for lab in kind) + 1) / (len(kind) + 2)
+        repeal, n = counts(keep)
+        return (repeal + 1) / (n + 2)
 
     table = {}
-    for category in [c for c, _ in REPEAL_CATEGORIES] + [NO_FINDING]:
+    for category, _ in REPEAL_CATEGORIES:
         table[category] = rate([cat == category for cat in categories])
+    plain = list(ordinary) if ordinary is not None else [True] * len(labels)
+    if not counts([p and cat == NO_FINDING for p, cat in zip(plain, categories, strict=True)])[1]:
+        plain = [True] * len(labels)
+    none = [p and cat == NO_FINDING for p, cat in zip(plain, categories, strict=True)]
+    pooled = table[NO_FINDING] = rate(none)
     for level in ISSUER_LEVELS if levels is not None else ():
-        table[f"{NO_FINDING}:{level}"] = rate(
-            [cat == NO_FINDING and lv == level for cat, lv in zip(categories, levels, strict=True)]
-        )
+        repeal, n = counts([k and lv == level for k, lv in zip(none, levels, strict=True)])
+        table[f"{NO_FINDING}:{level}"] = (repeal + 1) / (n + 1 / pooled)
     superseded = [lab for lab, cat in zip(labels, categories, strict=True) if cat == "superseded"]
     kind_given_superseded = (sum(lab != NON_NORMATIVE for lab in superseded) + 1) / (
         len(superseded) + 2
@@ -323,6 +342,8 @@ def train_model(
     categories, facts = corpus_findings(docs, metas)
     offset = words_offset(facts, params["words_given"])
     levels = [issuer_level_of(meta) for meta in metas]
+    # -- documents written as deliberate hard cases do not set the rate of repeal without a finding
+    ordinary = [not str(doc.meta.get("hard_case") or "").strip() for doc in docs]
     y = np.array([LABELS.index(lab) for lab in labels])
 
     oof_logit = np.zeros(len(docs))
@@ -341,6 +362,7 @@ def train_model(
             [labels[i] for i in train_idx],
             [categories[i] for i in train_idx],
             [levels[i] for i in train_idx],
+            [ordinary[i] for i in train_idx],
         )
         for i in test_idx:
             oof_table[i] = fold_table
@@ -404,7 +426,7 @@ def train_model(
     )
 
     vectorizer, coef, intercept = _fit(features, kind, params, weights, offset)
-    table, kind_given_superseded = estimate_repeal_table(labels, categories, levels)
+    table, kind_given_superseded = estimate_repeal_table(labels, categories, levels, ordinary)
     vocab = vectorizer.get_feature_names_out().tolist()
     digest = hashlib.sha256()
     for array in (vectorizer.idf_, coef, intercept):
