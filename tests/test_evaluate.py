@@ -108,6 +108,7 @@ def test_review_effort_counts_the_queue_read_until_95_percent_of_mistakes() -> N
 
             self.label = label
             self.flags: list[object] = []
+            self.repeal_reasons: list[object] = []
             other = "normative" if label != "normative" else "non_normative"
             self.prediction = Prediction(
                 label, {label: p, other: 1 - p, "repeal": 0.0}, facts=facts

@@ -414,3 +414,48 @@ def test_priority_queue_puts_files_the_law_settles_last() -> None:
         _item(2, "normative", 0.80, []),  # surer, but only the words decide
     ]
     assert [i.seq for i in sort_queue(items, "priority")] == [2, 1]  # type: ignore[arg-type]
+
+
+LAPSED = """上海市东湖区住房保障和房屋管理局关于印发《东湖区住宅小区电动自行车停放充电管理办法》的通知
+东房规〔2016〕3号
+各街道办事处、镇人民政府，各物业服务企业：
+现将《东湖区住宅小区电动自行车停放充电管理办法》印发给你们，请遵照执行。
+东湖区住宅小区电动自行车停放充电管理办法
+第一条 为规范本区住宅小区电动自行车停放和充电，保障居民生命财产安全，制定本办法。
+第二条 本办法适用于本区行政区域内住宅小区的电动自行车停放充电管理。
+第三条 物业服务企业应当在小区内设置集中停放充电场所，并配备消防设施。
+第四条 业主和物业使用人不得在楼道、疏散通道、安全出口停放电动自行车或者为其充电。
+第五条 物业服务企业发现违反本办法第四条规定的，应当劝阻、制止；劝阻、制止无效的，应当报告街道办事处、镇人民政府。
+第六条 本办法自2016年6月1日起施行。
+上海市东湖区住房保障和房屋管理局
+2016年5月10日
+"""
+
+
+def test_priority_queue_brings_forward_a_rule_in_force_whose_default_period_lapsed(
+    tmp_path: Path, ledger: str
+) -> None:
+    """Regression (issue 11): a registered rule past its default validity period, called
+    normative (in force) with high confidence, sat among the settled files at the end of the
+    queue; whether it still stands is for the advisor, so it now comes first."""
+    batch_id, _ = screened_batch(tmp_path / "batch", {**DOCS, "lapsed.txt": LAPSED})
+    with Store.open() as store:
+        first = ReviewSession(store, batch_id, "张律师", "priority").queue[0]
+    assert Path(first.path).name == "lapsed.txt"
+    assert first.label == "normative"
+    assert first.conflict == "未载明有效期且已超过默认期限，但模型判为规范性文件（现行有效）"
+
+
+def test_a_lapse_finding_is_no_conflict_on_a_file_called_repeal_or_not_normative() -> None:
+    from screening.review.queue import conflict
+
+    lapsed = [
+        {"rule_id": "repeal.default_period_lapsed", "title": "默认期限已过", "severity": "medium"}
+    ]
+    amended = [
+        {"rule_id": "repeal.superior_law_amended", "title": "上位法已修改", "severity": "low"}
+    ]
+    assert conflict("normative", [], lapsed) == "默认期限已过，但模型判为规范性文件（现行有效）"
+    assert conflict("repeal", [], lapsed) is None
+    assert conflict("non_normative", [], lapsed) is None
+    assert conflict("normative", [], amended) is None  # -- a low-severity prompt is no conflict

@@ -40,7 +40,8 @@ def read_key(interactive: bool) -> tuple[str, str | None]:
     type=click.Choice(["priority", "uncertainty", "flags", "file"]),
     default="priority",
     show_default=True,
-    help="排队方式：priority 先看法律依据与模型结论不一致的（如规字号文件被判为不属于规范性文件），"
+    help="排队方式：priority 先看法律依据与模型结论不一致的（如规字号文件被判为不属于规范性文件、"
+    "已超过默认有效期限的文件被判为现行有效的规范性文件），"
     "再按模型把握从低到高；uncertainty 只按模型把握（前两个结论概率之差最小的先看）；"
     "flags 先看风险提示多的；file 按文件顺序。",
 )

@@ -209,6 +209,7 @@ def review_effort(
             [f.to_dict(weights) for f in assessed[i].prediction.facts],
             len(assessed[i].flags),
             i,
+            [f.to_dict() for f in assessed[i].repeal_reasons],
         ),
     )
     wrong = [i for i in order if assessed[i].label != y_true[i]]

@@ -6,9 +6,10 @@ ledger before the next document is shown.
 
 Queue order ``priority`` (the default) puts first the documents whose legal evidence and label
 disagree — a 规-series number, an extension notice or a validity clause on a file the model calls
-not normative; a reply to one party, a technical standard or a plan on a file it calls normative
-(:func:`conflict`) — because a confident model can be confidently wrong and such a file would
-otherwise come last; then the documents no decisive legal fact settles, and last those a
+not normative; a reply to one party, a technical standard or a plan on a file it calls normative;
+a file it calls normative (in force) that a repeal rule says may have lapsed, such as a default
+validity period run out (:func:`conflict`) — because a confident model can be confidently wrong
+and such a file would otherwise come last; then the documents no decisive legal fact settles, and last those a
 registration number, an extension notice, a standard or a reply settles (:func:`settled`), each
 group by ``uncertainty``. ``uncertainty`` alone puts
 first the documents whose top two label probabilities are closest (smallest *margin*): the
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,24 +76,39 @@ class Item:
 
     @property
     def conflict(self) -> str | None:
-        return conflict(self.label, self.facts)
+        return conflict(self.label, self.facts, self.reasons)
 
 
-def conflict(label: str, facts: list[dict[str, Any]]) -> str | None:
+#: Severities of a repeal-group finding that make a "normative" (in force) label worth a look first.
+LAPSE_SEVERITIES = ("high", "medium")
+
+
+def conflict(
+    label: str,
+    facts: list[dict[str, Any]],
+    reasons: Sequence[dict[str, Any]] = (),
+) -> str | None:
     """What the legal evidence says against ``label``, in Chinese, or ``None``.
 
     Strong facts for the genre (a registration number, an extension notice, a validity clause)
     on a file labelled not normative, or strong facts against it (a reply to one party, a
-    technical standard, a plan or minutes) on a file labelled normative or repeal.
+    technical standard, a plan or minutes) on a file labelled normative or repeal. And a file
+    labelled normative — in force — that a repeal rule of ``LAPSE_SEVERITIES`` says may have
+    lapsed (``reasons``: the file's repeal-group findings): the genre may be settled, whether the
+    file still stands is not, and the model does not count such a finding as a repeal reason (a
+    default validity period run out, which offices often keep in force until they evaluate it).
     """
     if label == LABELS[1]:
         strong = [f for f in facts if f.get("weight", 0.0) >= STRONG_FOR]
         if strong:
             return "、".join(f["title"] for f in strong) + "，但模型判为不属于规范性文件"
-    else:
-        strong = [f for f in facts if f.get("weight", 0.0) <= STRONG_AGAINST]
-        if strong:
-            return "、".join(f["title"] for f in strong) + "，但模型判为规范性文件"
+        return None
+    strong = [f for f in facts if f.get("weight", 0.0) <= STRONG_AGAINST]
+    if strong:
+        return "、".join(f["title"] for f in strong) + "，但模型判为规范性文件"
+    lapsed = [r for r in reasons if r.get("severity") in LAPSE_SEVERITIES]
+    if label == LABELS[0] and lapsed:
+        return "、".join(r["title"] for r in lapsed) + "，但模型判为规范性文件（现行有效）"
     return None
 
 
@@ -120,11 +137,13 @@ def priority_key(
     facts: list[dict[str, Any]],
     n_flags: int,
     seq: int,
+    reasons: Sequence[dict[str, Any]] = (),
 ) -> tuple[bool, bool, float, int, int]:
-    """The ``priority`` order: disagreements first; then files no decisive legal fact settles, and
-    last those one does, each by the closest call, more flags, file order."""
+    """The ``priority`` order: disagreements first (:func:`conflict`; ``reasons`` are the file's
+    repeal-group findings); then files no decisive legal fact settles, and last those one does,
+    each by the closest call, more flags, file order."""
     return (
-        conflict(label, facts) is None,
+        conflict(label, facts, reasons) is None,
         settled(label, facts),
         round(margin(probabilities), 6),
         -n_flags,
@@ -136,7 +155,9 @@ def sort_queue(items: list[Item], order: str) -> list[Item]:
     if order == "priority":
         return sorted(
             items,
-            key=lambda i: priority_key(i.label, i.probabilities, i.facts, len(i.flags), i.seq),
+            key=lambda i: priority_key(
+                i.label, i.probabilities, i.facts, len(i.flags), i.seq, i.reasons
+            ),
         )
     if order == "uncertainty":
         return sorted(items, key=lambda i: (round(i.margin, 6), -len(i.flags), i.seq))
