@@ -63,6 +63,39 @@ def test_registration_number_printed_beside_an_ordinary_number() -> None:
 
 
 @pytest.mark.parametrize(
+    "head",
+    [
+        "ZJSP01-2023-0012\n某县人民政府文件\n某政发〔2023〕5号",  # -- above the masthead
+        "某县人民政府文件\n某政发〔2023〕5号\nHNPR—2023—01001",  # -- under the 文号
+        "某县人民政府文件\n（SDPR-2023-0010001）\n某政发〔2023〕5号",
+        "某县人民政府文件\n某政发〔2023〕5号\n规范性文件登记号：CYQ-GF-2023-011",
+    ],
+)
+def test_registration_number_printed_without_a_label_at_the_head(head: str) -> None:
+    """Regression: provinces print their unified number on a line of its own (浙江 ZJSP…, 湖南
+    HNPR…, 山东 SDPR…), and some codes carry a second letter group (CYQ-GF-…); only a labelled
+    code of the one-group form was read."""
+    text = f"{head}\n某县人民政府关于印发某办法的通知\n各乡镇：\n正文。\n"
+    s = parse_structure(text)
+    fact = next(f for f in legal_facts(s, text) if f.key == "registered")
+    assert "登记编号" in fact.detail
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # -- a code deep in the text is a cited one
+        "某县人民政府关于某事的通知\n各乡镇：\n" + "正文。" * 150 + "\nZJSP01-2020-0003\n",
+        # -- a standard's number is not a registration code
+        "关于批准某规程为工程建设规范的通知\nDG/TJ08-2007-2026\n各有关单位：\n正文。\n",
+        "关于批准某规程为工程建设规范的通知\n统一编号为DG/TJ08-2007-2026。\n",
+    ],
+)
+def test_no_registration_from_a_cited_code_or_a_standard_number(text: str) -> None:
+    assert "registered" not in keys(text)
+
+
+@pytest.mark.parametrize(
     ("title", "key"),
     [
         ("关于延长《某市建设工程管理办法》有效期的通知", "continues_rule"),

@@ -173,11 +173,21 @@ class Fact:
 
 # -- patterns
 
+#: A registration code: the issuer's letters (ZJSP01, HNPR, SDPR, CYQ-GF), the year, a serial.
+_CODE = (
+    r"[A-Z]{2,8}\d{0,4}(?:[-－—–][A-Z]{1,6}\d{0,4})?[ \t]*[-－—–]{1,2}[ \t]*(?:19|20)\d{2}"
+    r"[ \t]*[-－—–]{1,2}[ \t]*\d{2,7}"
+)
 _REGISTRATION = Prefiltered(
     r"(?:登记号|登记编号|备案号|统一编号|规范性文件编号|文件登记号)\s*[:：]\s*"
-    r"(?P<code>[A-Z]{2,8}\d{0,4}\s*[-－—]\s*\d{4}\s*[-－—]\s*\d{2,6})",
+    rf"(?P<code>{_CODE})",
     ("登记号", "登记编号", "备案号", "统一编号", "文件编号"),
 )
+#: The same code printed without a label on a line of its own at the head of the file, as
+#: provinces print their unified number (ZJSP01-2023-0002 above the masthead, HNPR—2021—01001
+#: under the 文号). Within the first characters only: a code deeper in is a cited one.
+_REGISTRATION_LINE = re.compile(rf"(?m)^[ \t　]*[（(]?(?P<code>{_CODE})[）)]?[ \t　]*$")
+_HEAD = 400
 _CONTINUES = Prefiltered(
     r"关于(?:延长|延续|继续施行|继续执行)[^。]{0,80}?有效期|有效期延长至|继续有效期至", ("有效期",)
 )
@@ -301,7 +311,7 @@ def legal_facts(structure: Structure, text: str) -> list[Fact]:
             Fact("registered", s.doc_number.span, f"文号“{s.doc_number.raw}”属规范性文件编号序列")
         )
     else:
-        reg = _REGISTRATION.search(text[:3000])
+        reg = _REGISTRATION.search(text[:3000]) or _REGISTRATION_LINE.search(text[:_HEAD])
         if reg:
             facts.append(
                 Fact(
