@@ -9,7 +9,7 @@ import pytest
 from screening.errors import ModelLoadError
 from screening.labels import LABELS
 from screening.law.metadata import parse_metadata
-from screening.model.classifier import KindScore, ScreeningModel
+from screening.model.classifier import KindScore, Precedents, ScreeningModel
 from screening.model.train import _fit, estimate_repeal_table, reading_length, train_model
 
 REPO = Path(__file__).resolve().parents[1]
@@ -314,3 +314,22 @@ def test_a_model_records_the_facts_its_words_were_fitted_over(
     small_model: ScreeningModel,
 ) -> None:
     assert small_model.card["params"]["words_given"] == ["registered", "unregistered"]
+
+
+def test_one_close_decided_file_counts_half_five_of_a_template_nearly_in_full() -> None:
+    """Regression (issue 11): one decided file at similarity 0.76 pulled a file as hard as five
+    of a template would; a single look-alike of another issuer flipped files in the learning
+    measure."""
+    row = (np.array([0, 1]), np.array([0.6, 0.8]))  # -- unit length
+    query_idx, query_val = np.array([0, 1]), np.array([0.6, 0.8])
+
+    def weight(n: int) -> float:
+        prec = Precedents.build([row] * n, [True] * n, [str(i) for i in range(n)])
+        w, share, refs = prec.nearest(query_idx, query_val, 2)
+        assert share == 1.0 and len(refs) == n
+        return w
+
+    full = Precedents.max_weight  # -- similarity 1
+    assert weight(1) == pytest.approx(full * 0.5)
+    assert weight(2) == pytest.approx(full * 0.75)
+    assert weight(5) == pytest.approx(full * (1 - 0.5**5))

@@ -73,7 +73,8 @@ class Precedents:
     advisor who decided five files of one bureau's template sees the sixth follow.
 
     ``threshold``: cosine similarity below which a decided document is no precedent; the weight
-    of the precedents grows linearly from 0 there to ``max_weight`` at similarity 1.
+    of the precedents grows linearly from 0 there to ``max_weight`` at similarity 1, times
+    ``1 − ½ⁿ`` for ``n`` close decided documents (of the ``top`` nearest).
     """
 
     ptr: np.ndarray  # int64 (n + 1,): row offsets into idx/val
@@ -110,7 +111,14 @@ class Precedents:
         strength = np.array([sims[i] ** 2 for i in close])
         share = float(strength @ self.kind[close].astype(float) / strength.sum())
         best = float(sims[close[0]])
-        weight = self.max_weight * (best - self.threshold) / (1.0 - self.threshold)
+        # -- evidence accumulates: one close decided file counts half, five of a template nearly
+        # in full (1 − ½ⁿ)
+        weight = (
+            self.max_weight
+            * (best - self.threshold)
+            / (1.0 - self.threshold)
+            * (1.0 - 0.5 ** len(close))
+        )
         refs = [(str(self.sha[i]), round(float(sims[i]), 4), int(self.kind[i])) for i in close]
         return float(min(self.max_weight, max(0.0, weight))), share, refs
 
