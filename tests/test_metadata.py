@@ -156,6 +156,24 @@ def test_portal_field_block_is_not_the_title() -> None:
     assert meta.issuer == "某市住房和城乡建设管理委员会"
 
 
+def test_portal_block_with_spread_out_labels_is_not_the_title() -> None:
+    """Regression: gov.cn prints its block with labels spread to one width (索  引  号：,
+    标    题：); those lines were not taken for the block, and the title read was
+    ``索  引  号：…标    题：…``."""
+    text = (
+        "索  引  号：000014349/2023-00052\n主题分类：城乡建设\n发文机关：某省人民政府办公厅\n"
+        "成文日期：2023年08月21日\n标    题：某省人民政府办公厅关于印发某工作方案的通知\n"
+        "发文字号：某政办发〔2023〕29号\n发布日期：2023年08月25日\n"
+        "某省人民政府办公厅关于印发某工作方案的通知\n某政办发〔2023〕29号\n"
+        "各市人民政府，省政府各部门：\n现印发给你们，请认真贯彻执行。\n"
+    )
+    meta = parse_metadata(text)
+    assert meta.title == "某省人民政府办公厅关于印发某工作方案的通知"
+    assert meta.doc_number == "某政办发〔2023〕29号"
+    assert meta.date == "2023-08-21"  # -- 成文日期, not 发布日期
+    assert meta.issuer == "某省人民政府办公厅"
+
+
 def test_joint_issuers_signing_on_several_lines() -> None:
     text = (
         "关于印发某细则的通知\n各有关单位：\n特此通知。\n某区发展和改革委员会\n某区财政局\n"

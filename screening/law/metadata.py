@@ -116,10 +116,49 @@ def _lines(text: str) -> tuple[str, ...]:
 
 #: Field labels of the disclosure block government web portals print above a document
 #: (索引号 / 发布机构 / 成文日期 / 文号 …), each followed by its value on the same or the next line.
+_PORTAL_LABELS = [
+    "索取号",
+    "索引号",
+    "载体类型",
+    "发布机构",
+    "发文机关",
+    "发文单位",
+    "公开主体",
+    "生成日期",
+    "成文日期",
+    "发布日期",
+    "发文日期",
+    "文号",
+    "发文字号",
+    "文件编号",
+    "主题分类",
+    "体裁分类",
+    "组配分类",
+    "服务对象分类",
+    "信息名称",
+    "标题",
+    "名称",
+    "内容描述",
+    "内容概述",
+    "关键词",
+    "主题词",
+    "有效性",
+    "时效性",
+    "公开方式",
+    "公开范围",
+    "公开时限",
+    "公开类别",
+    "公开属性",
+    "信息来源",
+    "记录形式",
+    "信息类别",
+    "发布时间",
+]
+#: A label may be spread out to the width of the longest (gov.cn prints 索  引  号：, 标    题：).
 _PORTAL_LABEL = re.compile(
-    r"^(?P<label>索取号|索引号|载体类型|发布机构|发文机关|发文单位|公开主体|生成日期|成文日期|发布日期|发文日期|"
-    r"文号|发文字号|文件编号|主题分类|体裁分类|组配分类|服务对象分类|信息名称|标题|名称|内容描述|内容概述|关键词|"
-    r"主题词|有效性|时效性|公开方式|公开范围|公开时限|公开类别|公开属性|信息来源|记录形式|信息类别|发布时间)\s*[:：]?\s*(?P<value>.*)$"
+    r"^(?P<label>"
+    + "|".join(r"[ \t　]*".join(label) for label in _PORTAL_LABELS)
+    + r")\s*[:：]?\s*(?P<value>.*)$"
 )
 PORTAL_ISSUER, PORTAL_DATE, PORTAL_NUMBER = (
     ("发布机构", "发文机关", "发文单位", "公开主体"),
@@ -160,12 +199,13 @@ def _portal_fields(lines: list[str]) -> tuple[dict[str, str], set[int]]:
             i += 1
             continue
         value = match["value"].strip()
+        label = re.sub(r"[ \t　]", "", match["label"])
         used.add(i)
-        if not value and i + 1 < len(lines) and _is_value_of(match["label"], lines[i + 1]):
+        if not value and i + 1 < len(lines) and _is_value_of(label, lines[i + 1]):
             value = lines[i + 1]
             used.add(i + 1)
             i += 1
-        fields.setdefault(match["label"], value)
+        fields.setdefault(label, value)
         i += 1
     if len(fields) < 2:
         return {}, set()
