@@ -459,3 +459,14 @@ def test_a_lapse_finding_is_no_conflict_on_a_file_called_repeal_or_not_normative
     assert conflict("repeal", [], lapsed) is None
     assert conflict("non_normative", [], lapsed) is None
     assert conflict("normative", [], amended) is None  # -- a low-severity prompt is no conflict
+
+
+def test_a_long_reason_wraps_under_its_bullet(tmp_path: Path, ledger: str) -> None:
+    """Regression: Chinese has no spaces to wrap at, so a bullet followed by a long reason stood
+    alone on its line and the reason began at the left edge on the next."""
+    screened_batch(tmp_path / "batch", {"lapsed.txt": LAPSED})
+    result = review("q\n")
+    lines = result.stdout.splitlines()  # type: ignore[attr-defined]
+    at = lines.index("废止理由：")
+    assert lines[at + 1].startswith("  · 未载明有效期且已超过默认期限：文件未载明有效期")
+    assert lines[at + 2].startswith("    ")  # -- the rest of the reason, under its start

@@ -35,6 +35,17 @@ def _excerpt(session: ReviewSession) -> Text:
     return Text.assemble(text, "\n", (more, "dim"))
 
 
+def bullets(heading: Text, lines: list[str]) -> Group:
+    """A heading and its items, each wrapped under its own start (a hanging indent): Chinese has
+    no spaces to wrap at, so a bullet followed by a long item was left alone on its line."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=3, justify="right")
+    grid.add_column(overflow="fold")
+    for line in lines:
+        grid.add_row("·", line)
+    return Group(heading, grid)
+
+
 def render(session: ReviewSession) -> Group | Text:
     """The screen for the current document (or the end-of-queue message)."""
     item = session.current
@@ -81,17 +92,22 @@ def render(session: ReviewSession) -> Group | Text:
         )
     parts.append(Text("用词依据：" + ("、".join(item.evidence[:6]) or "—")))
     if item.reasons:
-        reasons = Text("废止理由：\n", style="bold magenta")
-        for finding in item.reasons:
-            reasons.append(
-                f"  · {finding.get('title')}：{finding.get('detail') or finding.get('excerpt', '')}\n"
+        parts.append(
+            bullets(
+                Text("废止理由：", style="bold magenta"),
+                [
+                    f"{f.get('title')}：{f.get('detail') or f.get('excerpt', '')}"
+                    for f in item.reasons
+                ],
             )
-        parts.append(reasons)
+        )
     if item.flags:
-        flags = Text("风险提示：\n", style="bold red")
-        for flag in item.flags:
-            flags.append(f"  · {flag.get('title')}：{flag.get('excerpt', '')}\n")
-        parts.append(flags)
+        parts.append(
+            bullets(
+                Text("风险提示：", style="bold red"),
+                [f"{f.get('title')}：{f.get('excerpt', '')}" for f in item.flags],
+            )
+        )
     parts.append(Panel(_excerpt(session), title="正文", border_style="dim"))
     if session.pending_reason:
         parts.append(Text(f"理由：{session.pending_reason}", style="green"))
