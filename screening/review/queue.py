@@ -9,9 +9,9 @@ disagree — a 规-series number, an extension notice or a validity clause on a 
 not normative; a reply to one party, a technical standard or a plan on a file it calls normative;
 a file it calls normative (in force) that a repeal rule says may have lapsed, such as a default
 validity period run out (:func:`conflict`) — because a confident model can be confidently wrong
-and such a file would otherwise come last; then the documents no decisive legal fact settles, and last those a
-registration number, an extension notice, a standard or a reply settles (:func:`settled`), each
-group by ``uncertainty``. ``uncertainty`` alone puts
+and such a file would otherwise come last; then the documents no decisive legal fact settles,
+and last those a registration number, an extension notice, a standard or a reply settles
+(:func:`settled`), each group by ``uncertainty``. ``uncertainty`` alone puts
 first the documents whose top two label probabilities are closest (smallest *margin*): the
 advisor's choice is in practice between the model's first and second label, and margin measures
 exactly how near the model was to the other answer; entropy would also count the spread over the
