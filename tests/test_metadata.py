@@ -174,6 +174,19 @@ def test_portal_block_with_spread_out_labels_is_not_the_title() -> None:
     assert meta.issuer == "某省人民政府办公厅"
 
 
+def test_a_joint_party_and_government_file_lists_the_government_first() -> None:
+    """Regression: a joint 党政 file (common in townships) signs party first, and the party organ
+    was read as its lead issuer; as an administrative normative document it is the
+    government's, which registers it and which a catalogue lists."""
+    text = (
+        "中共某镇委员会 某镇人民政府关于印发某办法的通知\n某委〔2024〕5号\n各村党组织、村民委员会：\n"
+        "现印发给你们，请遵照执行。\n中共某镇委员会\n某镇人民政府\n2024年5月1日\n"
+    )
+    assert parse_metadata(text).issuers == ["某镇人民政府", "中共某镇委员会"]
+    only_party = "关于某事的通知\n各党支部：\n正文。\n中共某镇委员会\n2024年5月1日\n"
+    assert parse_metadata(only_party).issuers == ["中共某镇委员会"]
+
+
 def test_joint_issuers_signing_on_several_lines() -> None:
     text = (
         "关于印发某细则的通知\n各有关单位：\n特此通知。\n某区发展和改革委员会\n某区财政局\n"

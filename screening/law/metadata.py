@@ -474,19 +474,36 @@ _TITLE_ISSUER = re.compile(r"^(?P<who>.{2,80}?)(?:关于|印发|转发|批转|�
 _MASTHEAD = re.compile(r"^(?P<who>.{2,80}?)\s*文\s*件$")
 
 
+_PARTY_ORGAN = re.compile(r"^(?:中共|中国共产党)|党委|党组|党工委|纪委|纪律检查委员会")
+
+
+def administrative_first(organs: list[str]) -> list[str]:
+    """Joint party and government issuers with the administrative organs first.
+
+    A joint 党政 file (中共某镇委员会 with 某镇人民政府, common in townships) signs party first; as
+    an administrative normative document it is the government organ's, which registers it and
+    which a catalogue lists.
+    """
+    party = [o for o in organs if _PARTY_ORGAN.search(o)]
+    if not party or len(party) == len(organs):
+        return organs
+    return [o for o in organs if o not in party] + party
+
+
 def find_issuer(text: str, title: str | None) -> str | None:
-    """The issuing organs, joint issuers joined with 、: from the first signature block, else the
-    masthead (某某局文件), else the title's prefix (某某局关于…), else organ lines at the end."""
+    """The issuing organs, joint issuers joined with 、 (administrative organs before party
+    organs): from the first signature block, else the masthead (某某局文件), else the title's
+    prefix (某某局关于…), else organ lines at the end."""
     lines = _lines(text)
     signature = _signature(lines)
     if signature is not None:
-        return "、".join(signature.issuers)
+        return "、".join(administrative_first(signature.issuers))
     for line in lines[:3]:
         masthead = _MASTHEAD.match(line)
         if masthead and len(line) <= 60:
             organs = _organs_of_line(masthead.group("who"))
             if organs:
-                return "、".join(organs)
+                return "、".join(administrative_first(organs))
     if title:
         prefix = _TITLE_ISSUER.match(title)
         if prefix:
