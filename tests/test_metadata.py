@@ -187,6 +187,31 @@ def test_a_joint_party_and_government_file_lists_the_government_first() -> None:
     assert parse_metadata(only_party).issuers == ["中共某镇委员会"]
 
 
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        # -- a web copy ran the signature into the attachment list
+        ("附件：1. 某名单2. 某模板某某银行办公厅2014年12月17日", "2014-12-17"),
+        # -- the printing line, run into the contact line, with spaces inside the date
+        ("联系电话：66194169（共印 410 份）某某办公厅　　　2010 年 7 月 26 日印发", "2010-07-26"),
+    ],
+)
+def test_the_signature_date_of_a_web_copy_that_lost_its_line_breaks(
+    tail: str, expected: str
+) -> None:
+    """Regression: with the signature glued to the line before (…权重某某银行办公厅2014年12月17日)
+    or the printing line's date spaced out, no issue date was read."""
+    body = "".join(f"{n}、加强第{n}项管理。\n" for n in "一二三四五六七八")
+    text = f"关于某事的通知\n各分行：\n为做好某项工作，现通知如下。\n{body}{tail}\n"
+    assert parse_metadata(text).date == expected
+
+
+def test_a_glued_date_after_a_clause_is_not_the_issue_date() -> None:
+    body = "".join(f"第{n}条 某某应当遵守本规定。\n" for n in "一二三四五六七八")
+    text = f"关于某事的通知\n各分行：\n{body}第九条 本规定由某某银行负责解释，自2011年1月1日\n"
+    assert parse_metadata(text).date is None
+
+
 def test_joint_issuers_signing_on_several_lines() -> None:
     text = (
         "关于印发某细则的通知\n各有关单位：\n特此通知。\n某区发展和改革委员会\n某区财政局\n"

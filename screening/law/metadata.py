@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -351,7 +352,7 @@ _DATE_ONLY = re.compile(
 _DATE_FIELD = re.compile(
     r"(?:成文|发布|印发|签发|发文)(?:日期|时间)\s*[:：]\s*(?P<date>.{8,24}?日)"
 )
-_PRINTED = re.compile(r"(?P<date>\S{8,24}?日)\s*印\s*发\s*$")
+_PRINTED = re.compile(r"(?P<date>(?:\S\s?){8,24}?日)\s*印\s*发\s*$")
 #: A date in a clause that is not the issue date: 施行, validity, deadlines, meetings.
 _NOT_ISSUE = re.compile(
     r"(?:自|至|起|止|截至|有效期|施行|实施|执行|生效|前|以前|之前|以后|会议|审议|通过)"
@@ -431,6 +432,23 @@ def _join_dispatched(rows: list[list[str]]) -> list[list[str]]:
     return joined
 
 
+def _glued_signature_date(lines: Sequence[str]) -> date | None:
+    """The date that ends one of the last ``lines`` right after an organ's name, in a web copy
+    that ran the signature into the line before (``…附件：…权重中国人民银行办公厅2014年12月17日``):
+    the signature block, its line breaks lost."""
+    for line in reversed(lines):
+        found = find_dates(line)
+        if not found:
+            continue
+        when, start, end = found[-1]
+        if line[end:].strip(" \t　。") or start < 2:
+            continue
+        before = line[:start].rstrip(" \t　")
+        if _ORGAN_END.search(before) and not _NOT_ISSUE.search(before[-8:]):
+            return when
+    return None
+
+
 def find_date(text: str) -> str | None:
     """The issue date (成文日期).
 
@@ -458,6 +476,9 @@ def find_date(text: str) -> str | None:
             found = find_dates(printed.group("date"))
             if found:
                 return found[0][0].isoformat()
+    glued = _glued_signature_date(lines[-6:])
+    if glued is not None:
+        return glued.isoformat()
     field = portal_field(text, PORTAL_DATE)
     if field and find_dates(field):
         return find_dates(field)[0][0].isoformat()
