@@ -212,6 +212,21 @@ def test_a_glued_date_after_a_clause_is_not_the_issue_date() -> None:
     assert parse_metadata(text).date is None
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        "附件\n某某系统运行管理规定（试  行）",
+        "附件 1\n某某系统运行管理规定（试  行）",
+        "附件：某某系统运行管理规定（试  行）",
+    ],
+)
+def test_an_attachment_label_is_not_the_title(head: str) -> None:
+    """Regression: a copy that is the attachment itself starts 附件 (附件1, 附件：…); the label
+    was read as the title, or joined to it (附件某某管理办法)."""
+    text = f"{head}\n第一章 总则\n第一条 为规范某某系统运行，制定本规定。\n"
+    assert parse_metadata(text).title == "某某系统运行管理规定（试  行）"
+
+
 def test_joint_issuers_signing_on_several_lines() -> None:
     text = (
         "关于印发某细则的通知\n各有关单位：\n特此通知。\n某区发展和改革委员会\n某区财政局\n"

@@ -75,6 +75,9 @@ _HEADER_NOISE = re.compile(
     r"^(签发人|份号|密级|紧急程度|特急|加急|急件|机密|秘密|绝密|发布时间|来源|索引号)"
 )
 _SALUTATION = re.compile(r"[：:]$")
+#: ``附件``, ``附件1``, ``附件 2：`` heading a copy that is the attachment itself: a label, not the
+#: title (``附件：某某管理办法`` is titled 某某管理办法).
+_ATTACHMENT_LABEL = re.compile(r"^附\s*件\s*[0-9一二三四五六七八九十]*\s*[:：]?\s*")
 #: Where a title ends when a web page or PDF ran it into the addressee line that follows.
 _TITLE_END = re.compile(r"的(?:通知|意见|决定|批复|复函|函|通报|报告|请示|公告|通告)")
 _GAZETTE_HEADER = re.compile(r"(文件|公报|简报)$")
@@ -305,6 +308,9 @@ def find_title(text: str) -> str | None:
     candidates = []
     salutation_at = len(lines)
     for i, line in enumerate(lines):
+        line = _ATTACHMENT_LABEL.sub("", line)
+        if not line:
+            continue
         if _SALUTATION.search(line) and len(line) <= 60:
             salutation_at = min(salutation_at, i)
             continue
