@@ -227,6 +227,29 @@ def test_an_attachment_label_is_not_the_title(head: str) -> None:
     assert parse_metadata(text).title == "某某系统运行管理规定（试  行）"
 
 
+@pytest.mark.parametrize(
+    ("title", "number"),
+    [
+        ("某某银行关于印发《某某管理办法》的通知（银发〔2021〕20号）", "银发〔2021〕20号"),
+        ("某某业务管理办法(某某银行公告〔2022〕第1号）", "某某银行公告〔2022〕第1号"),
+    ],
+)
+def test_the_number_in_brackets_at_the_end_of_the_title_is_the_own_number(
+    title: str, number: str
+) -> None:
+    """Regression: catalogue and web copies print the 文号 in brackets after the title, and
+    with no number line of its own no 文号 was read (41 central-bank files of the dev set)."""
+    text = f"{title}\n各分支机构：\n为规范某某业务，现印发给你们。\n某某银行\n2021年1月20日\n"
+    assert parse_metadata(text).doc_number == number
+
+
+def test_a_cited_number_in_brackets_is_not_the_own_number() -> None:
+    text = (
+        "关于某事的通知\n各区：\n按照《某某办法》（某发〔2019〕3号）办理。\n某某局\n2021年1月20日\n"
+    )
+    assert parse_metadata(text).doc_number is None
+
+
 def test_joint_issuers_signing_on_several_lines() -> None:
     text = (
         "关于印发某细则的通知\n各有关单位：\n特此通知。\n某区发展和改革委员会\n某区财政局\n"

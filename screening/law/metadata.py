@@ -257,6 +257,9 @@ def _own_number_in(line: str) -> str | None:
     return None
 
 
+_TITLE_NUMBER = re.compile(r"[（(]\s*(?P<number>[^（）()]{2,30}?号)\s*[）)]\s*$")
+
+
 def find_doc_number(text: str) -> str | None:
     """The document's own 文号: a line of its own near the top (masthead block) or, in web and
     gazette copies that print it after the signature, a line of its own there."""
@@ -274,7 +277,17 @@ def find_doc_number(text: str) -> str | None:
             if number:
                 return number
     field = portal_field(text, PORTAL_NUMBER)
-    return _own_number_in(field) if field else None
+    if field and _own_number_in(field):
+        return _own_number_in(field)
+    # -- a catalogue's or web copy's title carries the number in brackets at its end:
+    # 某某关于印发《…》的通知（银发〔2021〕20号）
+    for line in lines[:3]:
+        tail = _TITLE_NUMBER.search(line)
+        if tail and ("关于" in line or "《" in line or line[: tail.start()].endswith(_DOC_TYPES)):
+            number = _own_number_in(tail["number"])
+            if number:
+                return number
+    return None
 
 
 def _is_title_like(line: str) -> bool:
