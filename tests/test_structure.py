@@ -194,6 +194,25 @@ def test_issuer_level(issuers: list[str], level: str) -> None:
     assert issuer_level(issuers) == level
 
 
+@pytest.mark.parametrize(
+    ("number", "level"),
+    [
+        ("沪建建管联〔2021〕828号", "local"),
+        ("浙政办发〔2023〕5号", "local"),
+        ("银发〔2021〕20号", "unknown"),  # -- no province in the code: nothing is assumed
+        ("新出政发〔2010〕3号", "unknown"),  # -- 新出: the central press administration
+        (None, "unknown"),
+    ],
+)
+def test_a_file_naming_no_issuer_takes_its_level_from_the_number(
+    number: str | None, level: str
+) -> None:
+    """Regression: a local file that names its issuer only in its 文号 (沪建建管联〔2021〕828号,
+    no signature) was read at level unknown, and its words as no local file's."""
+    assert issuer_level([], number) == level
+    assert issuer_level(["某某协会"], number) == "unknown"  # -- a named issuer decides
+
+
 def test_issuer_names_lose_stray_book_title_marks() -> None:
     assert split_issuers("《中国人民银行") == ["中国人民银行"]
 

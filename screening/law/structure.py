@@ -355,12 +355,20 @@ def normalize_title(title: str, unwrap: bool = True) -> str:
     return title.translate(_BRACKETS).replace("〔", "（").replace("〕", "）")
 
 
-def issuer_level(issuers: list[str]) -> str:
+#: A 文号 whose code opens with a province-level region's abbreviation (沪建建管联, 浙政办发,
+#: 粤府) is a local organ's; 新出 is the central press administration's.
+_LOCAL_CODE = re.compile(
+    r"^(?!新出)[京津沪渝冀晋蒙辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼川蜀贵黔云滇藏陕秦甘陇青宁新]"
+)
+
+
+def issuer_level(issuers: list[str], doc_number: str | None = None) -> str:
     """``"central"`` for ministries, the central bank and other central organs, ``"local"`` for
     provinces and below, ``"unknown"`` when no issuer is known. Joint issuers: central wins only
-    when every issuer is central."""
+    when every issuer is central. With no issuer known, a ``doc_number`` whose code opens with a
+    province's abbreviation says ``"local"`` (a file that names its issuer only in its number)."""
     if not issuers:
-        return "unknown"
+        return "local" if doc_number and _LOCAL_CODE.match(doc_number) else "unknown"
     levels = set()
     for name in issuers:
         if _LOCAL_MARK.search(_CENTRAL_PREFIX.sub("", name)):
@@ -712,7 +720,7 @@ def parse_structure(text: str, hints: Metadata | None = None, complete: bool = F
     s = Structure(title=meta.title, title_span=_find_span(text, meta.title))
     s.doc_number = _own_doc_number(text, meta.doc_number)
     s.issuers = split_issuers(meta.issuer)
-    s.issuer_level = issuer_level(s.issuers)
+    s.issuer_level = issuer_level(s.issuers, meta.doc_number)
     s.issue_date = _iso_date(meta.date) or (_iso_date(hints.date) if hints else None)
     s.provisional = bool(meta.title and _PROVISIONAL.search(meta.title))
     title_end = s.title_span[1] if s.title_span else 0

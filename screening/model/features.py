@@ -186,7 +186,7 @@ def structure_markers(text: str, meta: Metadata) -> list[str]:
 
 def issuer_level_of(meta: Metadata) -> str:
     """``central``, ``local`` or ``unknown``: the level of the issuing organ."""
-    return issuer_level(split_issuers(meta.issuer))
+    return issuer_level(split_issuers(meta.issuer), meta.doc_number)
 
 
 def document_features(
