@@ -250,6 +250,34 @@ def test_a_cited_number_in_brackets_is_not_the_own_number() -> None:
     assert parse_metadata(text).doc_number is None
 
 
+def test_a_long_joint_title_is_a_title_and_names_the_issuers() -> None:
+    """Regression: a title over 80 characters (ten joint issuers, or two rules issued at once)
+    was not taken for a title, and a file whose issuers sign nowhere else had none."""
+    organs = (
+        "某某银行 某某部 某某总局 某某办 某某委员会 某某监督管理委员会 某某信息办公室 某某署 某某厅"
+    )
+    title = (
+        f"{organs}关于促进某某业务健康发展并规范某某、某某和某某活动的指导意见（某发〔2015〕221号）"
+    )
+    assert len(title) > 80
+    text = f"{title}\n各分支机构：\n正文。\n"
+    meta = parse_metadata(text)
+    assert meta.title == title
+    assert meta.issuers[:3] == ["某某银行", "某某部", "某某总局"]
+    assert "某某办" in meta.issuers
+
+
+@pytest.mark.parametrize(
+    "head",
+    ["某某银行公告〔2016〕第29号（某某交易管理办法）", "某某银行公告\n〔2016〕第29号"],
+)
+def test_an_announcement_names_its_issuer_before_the_word(head: str) -> None:
+    """Regression: a 公告 (某某银行公告〔2016〕第29号) signs nowhere; its issuer is the organ the
+    heading names."""
+    text = f"{head}\n为规范某某交易，本行制定了《某某交易管理办法》，现予发布。\n"
+    assert parse_metadata(text).issuers == ["某某银行"]
+
+
 def test_joint_issuers_signing_on_several_lines() -> None:
     text = (
         "关于印发某细则的通知\n各有关单位：\n特此通知。\n某区发展和改革委员会\n某区财政局\n"

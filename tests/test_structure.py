@@ -188,6 +188,9 @@ def test_effective_validity_years_counts_from_effective_date() -> None:
         (["某某市发展改革委"], "local"),
         (["某某协会"], "unknown"),
         ([], "unknown"),
+        # -- a central organ with a name not recognised (two run together): central
+        (["中国人民银行", "工商总局法制办"], "central"),
+        (["某某县人民政府", "某某协会"], "local"),
     ],
 )
 def test_issuer_level(issuers: list[str], level: str) -> None:

@@ -69,7 +69,7 @@ _DOC_TYPES = (
 )
 _ORGAN_END = re.compile(
     r"(人民政府|办公厅|办公室|委员会|街道办事处|办事处|管理局|局|厅|部|署|委|院|中心|银行|分行|支行|"
-    r"公司|协会|领导小组|指挥部|工作专班|小组|所|站|队|会|处|科|股)$"
+    r"公司|协会|领导小组|指挥部|工作专班|小组|所|站|队|会|处|科|股|办)$"
 )
 _HEADER_NOISE = re.compile(
     r"^(签发人|份号|密级|紧急程度|特急|加急|急件|机密|秘密|绝密|发布时间|来源|索引号)"
@@ -290,8 +290,16 @@ def find_doc_number(text: str) -> str | None:
     return None
 
 
+#: A title longer than a heading usually is: joint issuers, two rules issued at once, its 文号.
+_LONG_TITLE = re.compile(
+    r"关于.*(?:通知|意见|决定|公告|通告|批复|复函|函)(?:[（(][^（）()]{2,30}号[）)])?$"
+)
+
+
 def _is_title_like(line: str) -> bool:
-    return bool(line) and len(line) <= 80 and not line.endswith(("。", "；", "，", "：", ":"))
+    if not line or line.endswith(("。", "；", "，", "：", ":")):
+        return False
+    return len(line) <= 80 or (len(line) <= 160 and bool(_LONG_TITLE.search(line)))
 
 
 def _split_run_on(line: str) -> list[str]:
@@ -510,7 +518,9 @@ def find_date(text: str) -> str | None:
     return None
 
 
-_TITLE_ISSUER = re.compile(r"^(?P<who>.{2,80}?)(?:关于|印发|转发|批转|发布)")
+_TITLE_ISSUER = re.compile(
+    r"^(?P<who>.{2,80}?)(?:关于|印发|转发|批转|发布|公告\s*[〔\[［(（]|公告$)"
+)
 _MASTHEAD = re.compile(r"^(?P<who>.{2,80}?)\s*文\s*件$")
 
 

@@ -364,8 +364,8 @@ _LOCAL_CODE = re.compile(
 
 def issuer_level(issuers: list[str], doc_number: str | None = None) -> str:
     """``"central"`` for ministries, the central bank and other central organs, ``"local"`` for
-    provinces and below, ``"unknown"`` when no issuer is known. Joint issuers: central wins only
-    when every issuer is central. With no issuer known, a ``doc_number`` whose code opens with a
+    provinces and below, ``"unknown"`` when no issuer is known. Joint issuers: local wins when
+    any issuer is local, central when one is and the others are not recognised. With no issuer known, a ``doc_number`` whose code opens with a
     province's abbreviation says ``"local"`` (a file that names its issuer only in its number)."""
     if not issuers:
         return "local" if doc_number and _LOCAL_CODE.match(doc_number) else "unknown"
@@ -381,9 +381,10 @@ def issuer_level(issuers: list[str], doc_number: str | None = None) -> str:
             levels.add("central")
         else:
             levels.add("unknown")
-    if levels == {"central"}:
-        return "central"
-    return "local" if "local" in levels else "unknown"
+    if "local" in levels:
+        return "local"
+    # -- a central organ among names not recognised (a short name, two run together): central
+    return "central" if "central" in levels else "unknown"
 
 
 def _find_span(text: str, needle: str | None) -> Span | None:
