@@ -265,3 +265,31 @@ def test_decisions_weigh_in_the_calibration_as_in_the_words() -> None:
     assert fit_legal_combination(logits, facts, y, sample_weight=once).bias == plain.bias
     weighted = fit_legal_combination(logits, facts, y, sample_weight=thrice)
     assert weighted.bias + 1.5 * weighted.scale < plain.bias + 1.5 * plain.scale
+
+
+def test_cross_validation_refits_the_calibration_without_the_fold(
+    corpora: dict[str, Path], tmp_path: Path
+) -> None:
+    """Regression (issue 11): each fold's model reused the candidate's calibration, which had
+    seen the fold's decisions. A candidate with an absurd calibration (every file non-normative)
+    now says nothing about the folds: each is predicted by a model calibrated without it."""
+    from dataclasses import replace
+
+    from screening.model.retrain import cross_validated_records
+
+    base = load_corpus(REPO / "corpus")
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    picked = [d for d in base if d.label == "normative"][-6:]
+    for doc in picked:
+        (batch / f"{doc.id}.txt").write_text(doc.text, encoding="utf-8")
+    with Store.open() as store:
+        for row in screen_paths([batch], store, load_model(), "2026-11-27").rows:
+            ledger.record(store, row.sha256, "normative", "审查人")  # type: ignore[arg-type]
+        version = train(corpora["bigger"], "--with-decisions", "--out", str(tmp_path / "m"))
+        candidate = ScreeningModel.load(tmp_path / "m" / f"screening-{version}.npz")
+        assert candidate.legal is not None
+        candidate.legal = replace(candidate.legal, bias=-50.0)  # -- calls every file non-normative
+        _, labels, _ = cross_validated_records(store, candidate, "2026-11-27")
+    assert len(labels) == 6
+    assert labels.count("non_normative") < 6

@@ -113,7 +113,8 @@ def cross_validated_records(
     progress: Progress | None = None,
 ) -> tuple[list[Record], list[str], list[float]]:
     """The decided documents the candidate trained on, each predicted by the candidate refitted
-    without its fold (the candidate's calibration kept): records, labels and probabilities."""
+    without its fold — words, calibration and repeal table, as ``train`` fits them, so that no
+    part of the model that predicts a fold has seen it: records, labels and probabilities."""
     from .evaluate import assess_records
 
     trained_on = set(candidate.card.get("training_data", {}).get("decision_sha256", []))
@@ -141,9 +142,9 @@ def cross_validated_records(
         held = [d for i, d in enumerate(ordered) if i % folds == k]
         kept = [d for i, d in enumerate(ordered) if i % folds != k]
         docs, _ = training_documents(corpus, kept)
-        refit = train_model(
-            docs, dictionary, candidate.card.get("params"), calibrated_from=candidate
-        )
+        # -- as the candidate was fitted: a model trained before words_given had no offset
+        params = {"words_given": [], **candidate.card.get("params", {})}
+        refit = train_model(docs, dictionary, params)
         fold = [_record(d) for d in held]
         assessed, _ = assess_records(refit, fold, as_of)
         records += fold

@@ -286,14 +286,11 @@ def train_model(
     dictionary: str,
     params: dict[str, Any] | None = None,
     progress: Progress | None = None,
-    calibrated_from: ScreeningModel | None = None,
 ) -> ScreeningModel:
     """Cross-validate, calibrate and fit a model on ``docs``; the card records how.
 
     Decided documents (:func:`is_decision`) weigh ``decision_weight`` corpus documents in the
-    text model and become the model's precedents. With ``calibrated_from``, the cross-validation
-    is skipped and that model's calibration (temperature, legal combination, repeal table) is
-    reused: a quick refit, as promotion's cross-validation over decisions needs.
+    text model and become the model's precedents.
     """
     from sklearn.model_selection import StratifiedKFold
 
@@ -326,17 +323,6 @@ def train_model(
     kind = np.array([lab != NON_NORMATIVE for lab in labels])
     decided = np.array([is_decision(doc) for doc in docs])
     weights = np.where(decided, float(params["decision_weight"]), 1.0)
-    if calibrated_from is not None:
-        # -- as the calibrated model was fitted: a model trained before words_given had no offset
-        params["words_given"] = calibrated_from.card.get("params", {}).get("words_given", [])
-        offset = (
-            words_offset(corpus_findings(docs, metas)[1], params["words_given"])
-            if params["words_given"]
-            else None
-        )
-        return _refit(
-            docs, features, kind, weights, decided, params, segmenter, calibrated_from, offset
-        )
     if progress:
         progress("法律规则", 0, 1)
     categories, facts = corpus_findings(docs, metas)
@@ -505,37 +491,6 @@ def _attach_precedents(
     model.version = digest.hexdigest()[:12]
     model.card["version"] = model.version
     model.card["precedents"] = len(rows)
-
-
-def _refit(
-    docs: Sequence[CorpusDoc],
-    features: Sequence[list[str]],
-    kind: np.ndarray,
-    weights: np.ndarray,
-    decided: np.ndarray,
-    params: dict[str, Any],
-    segmenter: Segmenter,
-    calibrated_from: ScreeningModel,
-    offset: np.ndarray | None,
-) -> ScreeningModel:
-    """A model fitted on ``docs`` with another model's calibration (no cross-validation)."""
-    vectorizer, coef, intercept = _fit(features, kind, params, weights, offset)
-    model = ScreeningModel(
-        labels=LABELS,
-        vocab=vectorizer.get_feature_names_out().tolist(),
-        idf=vectorizer.idf_,
-        coef=coef,
-        intercept=intercept,
-        temperature=calibrated_from.temperature,
-        repeal_table=calibrated_from.repeal_table,
-        kind_given_superseded=calibrated_from.kind_given_superseded,
-        dictionary=segmenter.dictionary_text,
-        card={**calibrated_from.card, "params": params, "refit_of": calibrated_from.version},
-        version=f"refit-{calibrated_from.version}",
-        legal=calibrated_from.legal,
-    )
-    _attach_precedents(model, docs, features, kind, decided)
-    return model
 
 
 def load_dictionary_text(corpus_dir: Path) -> str:
