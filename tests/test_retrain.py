@@ -16,7 +16,7 @@ from screening.law.metadata import parse_metadata
 from screening.ledger import decisions as ledger
 from screening.ledger.store import Store
 from screening.model.classifier import ScreeningModel
-from screening.model.corpus import load_corpus
+from screening.model.corpus import CorpusDoc, load_corpus
 from screening.model.registry import load_model, resolve_model_path
 from screening.pipeline.screen import screen_paths
 
@@ -46,6 +46,14 @@ def heldout_jsonl(path: Path, per_label: int) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+def corpus_batch(folder: Path, docs: list[CorpusDoc]) -> Path:
+    """A folder of text files, one per corpus document, named by id."""
+    folder.mkdir()
+    for doc in docs:
+        (folder / f"{doc.id}.txt").write_text(doc.text, encoding="utf-8")
+    return folder
 
 
 def train(corpus: Path, *extra: str) -> str:
@@ -106,11 +114,8 @@ def test_retraining_with_decisions_changes_predictions(
     corpora: dict[str, Path], tmp_path: Path
 ) -> None:
     base = load_corpus(REPO / "corpus")
-    batch = tmp_path / "batch"
-    batch.mkdir()
     chosen = [d for d in base if d.label == "normative"][-3:]
-    for doc in chosen:
-        (batch / f"{doc.id}.txt").write_text(doc.text, encoding="utf-8")
+    batch = corpus_batch(tmp_path / "batch", chosen)
     first = train(corpora["tiny"], "--out", str(tmp_path / "m1"), "--set-current")
     model1 = ScreeningModel.load(tmp_path / "m1" / f"screening-{first}.npz")
     with Store.open() as store:
@@ -184,11 +189,8 @@ def test_promotion_by_cross_validation_when_the_candidate_trained_on_every_decis
     """Regression (issue 11): an advisor who retrained on all their decisions could promote only
     with --force ("no decisions the candidate did not train on")."""
     base = load_corpus(REPO / "corpus")
-    batch = tmp_path / "batch"
-    batch.mkdir()
     picked = [d for lab in LABELS for d in [d for d in base if d.label == lab][-3:]]
-    for doc in picked:
-        (batch / f"{doc.id}.txt").write_text(doc.text, encoding="utf-8")
+    batch = corpus_batch(tmp_path / "batch", picked)
     with Store.open() as store:
         rows = screen_paths([batch], store, load_model(), "2026-11-27").rows
         truth = {f"{d.id}.txt": d.label for d in picked}
@@ -278,11 +280,7 @@ def test_cross_validation_refits_the_calibration_without_the_fold(
     from screening.model.retrain import cross_validated_records
 
     base = load_corpus(REPO / "corpus")
-    batch = tmp_path / "batch"
-    batch.mkdir()
-    picked = [d for d in base if d.label == "normative"][-6:]
-    for doc in picked:
-        (batch / f"{doc.id}.txt").write_text(doc.text, encoding="utf-8")
+    batch = corpus_batch(tmp_path / "batch", [d for d in base if d.label == "normative"][-6:])
     with Store.open() as store:
         for row in screen_paths([batch], store, load_model(), "2026-11-27").rows:
             ledger.record(store, row.sha256, "normative", "审查人")  # type: ignore[arg-type]
