@@ -277,7 +277,7 @@ def test_cross_validation_refits_the_calibration_without_the_fold(
     now says nothing about the folds: each is predicted by a model calibrated without it."""
     from dataclasses import replace
 
-    from screening.model.retrain import cross_validated_records
+    from screening.model.retrain import CV_STAGE, cross_validated_records
 
     base = load_corpus(REPO / "corpus")
     batch = corpus_batch(tmp_path / "batch", [d for d in base if d.label == "normative"][-6:])
@@ -288,6 +288,13 @@ def test_cross_validation_refits_the_calibration_without_the_fold(
         candidate = ScreeningModel.load(tmp_path / "m" / f"screening-{version}.npz")
         assert candidate.legal is not None
         candidate.legal = replace(candidate.legal, bias=-50.0)  # -- calls every file non-normative
-        _, labels, _ = cross_validated_records(store, candidate, "2026-11-27")
+        seen: list[tuple[str, int, int]] = []
+        _, labels, _ = cross_validated_records(
+            store, candidate, "2026-11-27", lambda *step: seen.append(step)
+        )
     assert len(labels) == 6
     assert labels.count("non_normative") < 6
+    # -- one bar over every fold's training, moving as documents are read
+    assert {stage for stage, _, _ in seen} == {CV_STAGE}
+    done = [d for _, d, _ in seen]
+    assert done == sorted(done) and done[-1] == seen[-1][2]

@@ -101,6 +101,8 @@ class Promotion:
     method: str = "held_out"
 
 
+#: The progress stage of promotion's cross-validation (each fold a full training).
+CV_STAGE = "交叉验证（每折重新训练）"
 #: Decisions needed before a candidate trained on all of them can be cross-validated.
 MIN_CV_DECISIONS = 6
 CV_FOLDS = 5
@@ -138,20 +140,31 @@ def cross_validated_records(
     records: list[Record] = []
     labels: list[str] = []
     probabilities: list[float] = []
-    for k in range(folds):
-        held = [d for i, d in enumerate(ordered) if i % folds == k]
-        kept = [d for i, d in enumerate(ordered) if i % folds != k]
-        docs, _ = training_documents(corpus, kept)
-        # -- as the candidate was fitted: a model trained before words_given had no offset
-        params = {"words_given": [], **candidate.card.get("params", {})}
-        refit = train_model(docs, dictionary, params)
+    splits = [
+        (
+            [d for i, d in enumerate(ordered) if i % folds == k],
+            training_documents(corpus, [d for i, d in enumerate(ordered) if i % folds != k])[0],
+        )
+        for k in range(folds)
+    ]
+    # -- a full training per fold takes a while: the bar counts the documents read so far
+    total = sum(len(docs) for _, docs in splits)
+    done = 0
+    # -- as the candidate was fitted: a model trained before words_given had no offset
+    params = {"words_given": [], **candidate.card.get("params", {})}
+    for held, docs in splits:
+
+        def reading(stage: str, i: int, n: int, before: int = done) -> None:
+            if progress and stage == "分词":
+                progress(CV_STAGE, before + i, total)
+
+        refit = train_model(docs, dictionary, params, progress=reading)
+        done += len(docs)
         fold = [_record(d) for d in held]
         assessed, _ = assess_records(refit, fold, as_of)
         records += fold
         labels += [a.label for a in assessed]
         probabilities += [a.prediction.probabilities[a.label] for a in assessed]
-        if progress:
-            progress("交叉验证", k + 1, folds)
     return records, labels, probabilities
 
 
