@@ -147,19 +147,24 @@ def cross_validated_records(
         )
         for k in range(folds)
     ]
-    # -- a full training per fold takes a while: the bar counts the documents read so far
-    total = sum(len(docs) for _, docs in splits)
-    done = 0
     # -- as the candidate was fitted: a model trained before words_given had no offset
     params = {"words_given": [], **candidate.card.get("params", {})}
-    for held, docs in splits:
+    # -- a full training per fold takes a while (about 25 s with our corpus), most of it in its
+    # own cross-validation: each fold counts one step for reading, one per inner fold, one for
+    # the final fit
+    steps = int(params.get("folds", 5)) + 2
+    total = folds * steps
+    for k, (held, docs) in enumerate(splits):
 
-        def reading(stage: str, i: int, n: int, before: int = done) -> None:
-            if progress and stage == "分词":
-                progress(CV_STAGE, before + i, total)
+        def inner(stage: str, i: int, n: int, before: int = k * steps) -> None:
+            if progress and stage == "交叉验证":
+                progress(CV_STAGE, min(before + 1 + i, before + steps - 1), total)
+            elif progress and stage == "分词" and i == n:
+                progress(CV_STAGE, before + 1, total)
 
-        refit = train_model(docs, dictionary, params, progress=reading)
-        done += len(docs)
+        refit = train_model(docs, dictionary, params, progress=inner)
+        if progress:
+            progress(CV_STAGE, (k + 1) * steps, total)
         fold = [_record(d) for d in held]
         assessed, _ = assess_records(refit, fold, as_of)
         records += fold
