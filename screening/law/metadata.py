@@ -277,8 +277,9 @@ def find_doc_number(text: str) -> str | None:
             if number:
                 return number
     field = portal_field(text, PORTAL_NUMBER)
-    if field and _own_number_in(field):
-        return _own_number_in(field)
+    number = _own_number_in(field) if field else None
+    if number:
+        return number
     # -- a catalogue's or web copy's title carries the number in brackets at its end:
     # 某某关于印发《…》的通知（银发〔2021〕20号）
     for line in lines[:3]:

@@ -365,8 +365,9 @@ _LOCAL_CODE = re.compile(
 def issuer_level(issuers: list[str], doc_number: str | None = None) -> str:
     """``"central"`` for ministries, the central bank and other central organs, ``"local"`` for
     provinces and below, ``"unknown"`` when no issuer is known. Joint issuers: local wins when
-    any issuer is local, central when one is and the others are not recognised. With no issuer known, a ``doc_number`` whose code opens with a
-    province's abbreviation says ``"local"`` (a file that names its issuer only in its number)."""
+    any issuer is local, central when one is and the others are not recognised. With no issuer
+    known, a ``doc_number`` whose code opens with a province's abbreviation says ``"local"`` (a
+    file that names its issuer only in its number)."""
     if not issuers:
         return "local" if doc_number and _LOCAL_CODE.match(doc_number) else "unknown"
     levels = set()
