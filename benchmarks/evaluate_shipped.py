@@ -5,10 +5,11 @@ Run by hand (needs ../shared/realdata/dev.jsonl):
 
 The dev set is read as one batch at as-of 2026-11-27 (the date its labels hold): plain (the
 catalogue's title, 文号, issuer and date fill what the reader misses), with every 文号 masked, and
-as the files alone, with no catalogue field, as `screening screen` reads an office's folder. The headline is the local slice (district, township and city files, our users'
-genre): macro-F1, repeal recall, calibration error, confident errors and how far down the review
-queue an advisor reads to meet 95% of the model's mistakes (the local slice screened as a batch
-of its own, as an office would). Every other source follows, and the macro over sources. With
+as the files alone, with no catalogue field, as `screening screen` reads an office's folder.
+The headline is the local slice (district, township and city files, our users' genre):
+macro-F1, repeal recall, calibration error, confident errors and how far down the review queue
+an advisor reads to meet 95% of the model's mistakes (the local slice screened as a batch of its
+own, as an office would). Every other source follows, and the macro over sources. With
 --write-card the figures are stored under "evaluation" in the model's card; the weights and the
 version do not change.
 """

@@ -173,8 +173,9 @@ def main() -> None:
                     )
                 retrained, _ = train_candidate(REPO / "corpus", store, work / f"models-{seed}")
                 after, _, new = score(retrained, store, sha_of, decided)
+            rest = [n for n in sha_of if n not in decided]
             if args.show:
-                for name in sorted(n for n in sha_of if n not in decided):
+                for name in sorted(rest):
                     a, b = old[name], new[name]
                     if a.label != truth[name] or b.label != truth[name]:
                         print(
@@ -184,7 +185,6 @@ def main() -> None:
                         )
             e0, e1 = 1 - before["macro_f1"], 1 - after["macro_f1"]
             ratios.append(e1 / e0 if e0 else 0.0)
-            rest = [n for n in sha_of if n not in decided]
             flips = (
                 sum(old[n].label != truth[n] for n in rest),
                 sum(new[n].label != truth[n] for n in rest),

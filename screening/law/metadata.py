@@ -257,6 +257,7 @@ def _own_number_in(line: str) -> str | None:
     return None
 
 
+#: A 文号 in brackets ending a title line (…的通知（银发〔2021〕20号）).
 _TITLE_NUMBER = re.compile(r"[（(]\s*(?P<number>[^（）()]{2,30}?号)\s*[）)]\s*$")
 
 
@@ -292,15 +293,15 @@ def find_doc_number(text: str) -> str | None:
 
 
 #: A title longer than a heading usually is: joint issuers, two rules issued at once, its 文号.
-_LONG_TITLE = re.compile(
-    r"关于.*(?:通知|意见|决定|公告|通告|批复|复函|函)(?:[（(][^（）()]{2,30}号[）)])?$"
-)
+_LONG_TITLE = re.compile(r"关于.*(?:通知|意见|决定|公告|通告|批复|复函|函)$")
 
 
 def _is_title_like(line: str) -> bool:
     if not line or line.endswith(("。", "；", "，", "：", ":")):
         return False
-    return len(line) <= 80 or (len(line) <= 160 and bool(_LONG_TITLE.search(line)))
+    return len(line) <= 80 or (
+        len(line) <= 160 and bool(_LONG_TITLE.search(_TITLE_NUMBER.sub("", line)))
+    )
 
 
 def _split_run_on(line: str) -> list[str]:

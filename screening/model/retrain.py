@@ -140,13 +140,6 @@ def cross_validated_records(
     records: list[Record] = []
     labels: list[str] = []
     probabilities: list[float] = []
-    splits = [
-        (
-            [d for i, d in enumerate(ordered) if i % folds == k],
-            training_documents(corpus, [d for i, d in enumerate(ordered) if i % folds != k])[0],
-        )
-        for k in range(folds)
-    ]
     # -- as the candidate was fitted: a model trained before words_given had no offset
     params = {"words_given": [], **candidate.card.get("params", {})}
     # -- a full training per fold takes a while (about 25 s with our corpus), most of it in its
@@ -154,7 +147,9 @@ def cross_validated_records(
     # the final fit
     steps = int(params.get("folds", 5)) + 2
     total = folds * steps
-    for k, (held, docs) in enumerate(splits):
+    for k in range(folds):
+        held = [d for i, d in enumerate(ordered) if i % folds == k]
+        docs, _ = training_documents(corpus, [d for i, d in enumerate(ordered) if i % folds != k])
 
         def inner(stage: str, i: int, n: int, before: int = k * steps) -> None:
             if progress and stage == "交叉验证":

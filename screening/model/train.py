@@ -121,8 +121,10 @@ def words_offset(facts: Sequence[Sequence[Fact]], given: Sequence[str]) -> np.nd
     the words; given them, the words learn the genre among files whose registration is already
     counted, instead of taking on the vocabulary of the registered files (the topics of local
     fund, project and property rules) as a mark of the genre (issue 11)."""
-    keep, weights = set(given), dict(DEFAULT_WEIGHTS)
-    return np.array([facts_logit([f for f in fs if f.key in keep], weights) for fs in facts])
+    keep = set(given)
+    return np.array(
+        [facts_logit([f for f in fs if f.key in keep], DEFAULT_WEIGHTS) for fs in facts]
+    )
 
 
 def _logits(
@@ -135,6 +137,12 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
 
 
+def _nll(p: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None) -> float:
+    """The (weighted) mean negative log-likelihood of binary labels ``y`` under ``p``."""
+    loss = y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)
+    return float(-np.average(loss, weights=sample_weight))
+
+
 def fit_temperature(
     logits: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
 ) -> float:
@@ -143,9 +151,7 @@ def fit_temperature(
     from scipy.optimize import minimize_scalar
 
     def nll(log_t: float) -> float:
-        p = _sigmoid(logits / float(np.exp(log_t)))
-        loss = y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)
-        return float(-np.average(loss, weights=sample_weight))
+        return _nll(_sigmoid(logits / float(np.exp(log_t))), y, sample_weight)
 
     result = minimize_scalar(nll, bounds=(-3.0, 3.0), method="bounded")
     return float(np.exp(result.x))
@@ -180,10 +186,11 @@ def estimate_repeal_table(
     table = {}
     for category, _ in REPEAL_CATEGORIES:
         table[category] = rate([cat == category for cat in categories])
-    plain = list(ordinary) if ordinary is not None else [True] * len(labels)
-    if not counts([p and cat == NO_FINDING for p, cat in zip(plain, categories, strict=True)])[1]:
-        plain = [True] * len(labels)
-    none = [p and cat == NO_FINDING for p, cat in zip(plain, categories, strict=True)]
+    none = [cat == NO_FINDING for cat in categories]
+    if ordinary is not None:
+        plain = [o and n for o, n in zip(ordinary, none, strict=True)]
+        if counts(plain)[1]:
+            none = plain
     pooled = table[NO_FINDING] = rate(none)
     for level in ISSUER_LEVELS if levels is not None else ():
         repeal, n = counts([k and lv == level for k, lv in zip(none, levels, strict=True)])
@@ -245,12 +252,8 @@ def fit_legal_combination(
 
     def nll(params: np.ndarray) -> float:
         p = _sigmoid(params[1] + np.clip(params[0] * logits, -bound, bound) + offset)
-        loss = y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)
         # -- a weak prior keeps the scale near 1 on a small corpus (a team's first decisions)
-        return float(
-            -np.average(loss, weights=sample_weight)
-            + 1e-3 * ((params[0] - 1.0) ** 2 + params[1] ** 2)
-        )
+        return _nll(p, y, sample_weight) + 1e-3 * ((params[0] - 1.0) ** 2 + params[1] ** 2)
 
     result = minimize(
         nll, x0=np.array([1.0, 0.0]), method="L-BFGS-B", bounds=[(0.05, 3.0), (-6.0, 6.0)]
